@@ -1,0 +1,51 @@
+/**
+ * Chorus: a realtime server runtime for TypeScript on Node.js.
+ *
+ * This is the public entry point. Everything exported here is supported API; modules not
+ * re-exported here are internal.
+ * @packageDocumentation
+ */
+
+export {
+  type AnyBehaviour,
+  type Behaviour,
+  DEFER,
+  type Deferred,
+  type DownSignal,
+  type ExitSignal,
+  type Handlers,
+} from "./kernel/behaviour.js";
+export type { ActorContext, Replier, Settled, SpawnOptions, TimerRef } from "./kernel/context.js";
+export {
+  ActorCrashedError,
+  ActorDeadError,
+  ActorExitedError,
+  BadMessageError,
+  CallCycleError,
+  FarCallError,
+  KernelError,
+  type KernelErrorCode,
+  LoopClosedError,
+  MailboxFullError,
+  NotAllowedError,
+  RevokedError,
+  SpawnError,
+  TimeoutError,
+  TurnAbortedError,
+} from "./kernel/errors.js";
+export { describeExitReason, type ExitReason, ExitReasons, isCleanExit } from "./kernel/exit-reason.js";
+export {
+  type ActorInfo,
+  ASK_TIMEOUT_MS_DEFAULT,
+  createLoop,
+  type DeadLetter,
+  type ExitEvent,
+  type Loop,
+  type LoopOptions,
+} from "./kernel/loop.js";
+export { MAILBOX_LENGTH_MAX_DEFAULT, type MailboxOptions, type OverflowPolicy } from "./kernel/mailbox.js";
+export type { AnyProtocol, PayloadArgs, PayloadOf, Protocol, ReplyOf, Tag } from "./kernel/protocol.js";
+export { type AnyRef, type AskOptions, isRef, type MonitorRef, Ref } from "./kernel/ref.js";
+export { TIMEOUT_RESOLUTION_MS } from "./kernel/timeout-wheel.js";
+export { createNodeReactor, type NodeReactorOptions } from "./reactor/node/node-reactor.js";
+export type { Reactor, TimerHandle } from "./reactor/reactor.js";

@@ -1,0 +1,451 @@
+import { type AnyBehaviour, DEFER, type DownSignal, type ExitSignal } from "./behaviour.js";
+import { ContextImpl } from "./context.js";
+import { Envelope, EXIT_SIGNAL, MESSAGE } from "./envelope.js";
+import {
+  ActorCrashedError,
+  ActorDeadError,
+  ActorExitedError,
+  BadMessageError,
+  CallCycleError,
+  MailboxFullError,
+  SpawnError,
+} from "./errors.js";
+import { describeExitReason, type ExitReason, ExitReasons } from "./exit-reason.js";
+import type { LoopRuntime as Loop } from "./loop.js";
+import { Mailbox, type OverflowPolicy } from "./mailbox.js";
+import { type AnyRef, makeRef } from "./ref.js";
+import type { ReplyTo, Target, Watcher } from "./target.js";
+import type { Turn } from "./turn.js";
+
+/** Lifecycle of an actor: `starting` (in init) → `running` → `dead`. */
+export type ActorStatus = "starting" | "running" | "dead";
+
+/** A near reply that is not synchronous: raised when a near-called handler returns DEFER. */
+class NearReply implements ReplyTo {
+  settled = false;
+  ok = false;
+  value: unknown;
+  settle(ok: boolean, value: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.ok = ok;
+    this.value = value;
+  }
+}
+
+/**
+ * The runtime of one actor on its loop: state, mailbox, turns, links, monitors and timers.
+ * Internal: users hold `Ref`s and write behaviours. One cell per actor incarnation (a restart
+ * makes a new cell, as in Erlang).
+ */
+export class ActorCell implements Target {
+  readonly loop: Loop;
+  readonly id: number;
+  readonly behaviour: AnyBehaviour;
+  readonly name: string;
+  readonly isNear = true;
+  state: unknown = undefined;
+  status: ActorStatus = "starting";
+  trapExits: boolean;
+  exitReason: ExitReason | null = null;
+  /** Set while a turn of this actor is running (a near call into it is a cycle). */
+  turn: Turn | null = null;
+  /** An exit requested while the actor was in a turn; applied when the turn ends. */
+  pendingExit: ExitReason | null = null;
+  scheduled = false;
+  mailbox: Mailbox<Envelope> | null = null;
+  readonly lengthMax: number;
+  readonly overflow: OverflowPolicy;
+  reserved = 0;
+  links: Set<ActorCell> | null = null;
+  watchers: Map<number, Watcher> | null = null;
+  timers: Map<number, { cancel(): void }> | null = null;
+  repliers: Set<ReplyTo> | null = null;
+  token: string | null = null;
+  readonly ref: AnyRef;
+  readonly ctx: ContextImpl;
+  messagesHandled = 0;
+
+  constructor(
+    loop: Loop,
+    id: number,
+    behaviour: AnyBehaviour,
+    lengthMax: number,
+    overflow: OverflowPolicy,
+    trapExits: boolean,
+  ) {
+    this.loop = loop;
+    this.id = id;
+    this.behaviour = behaviour;
+    this.name = behaviour.name ?? "actor";
+    this.lengthMax = lengthMax;
+    this.overflow = overflow;
+    this.trapExits = trapExits;
+    this.ref = makeRef(this);
+    this.ctx = new ContextImpl(this);
+  }
+
+  describe(): string {
+    return `${this.name}#${this.id}@${this.loop.name}`;
+  }
+
+  /** Runs `init` as the first turn. Throws SpawnError (the cell is then dead) if it throws. */
+  start(args: unknown): void {
+    const turn = this.loop.beginTurn(this);
+    let state: unknown;
+    try {
+      state = this.behaviour.init(args, this.ctx);
+    } catch (error) {
+      this.loop.abortTurn(this, turn);
+      this.status = "dead";
+      this.exitReason = ExitReasons.crash(error);
+      this.loop.forget(this);
+      throw new SpawnError(`${this.describe()} failed to start: ${errorText(error)}`, { cause: error });
+    }
+    this.state = state;
+    this.status = "running";
+    this.loop.commitTurn(this, turn);
+  }
+
+  // ---- eventual delivery ----
+
+  deliverTell(tag: string, payload: unknown): void {
+    if (this.status === "dead") {
+      this.loop.deadLetter(this, tag, "dead");
+      return;
+    }
+    this.#enqueue(new Envelope(MESSAGE, tag, payload, null, null), true);
+  }
+
+  deliverAsk(tag: string, payload: unknown, reply: ReplyTo): void {
+    if (this.status === "dead") {
+      reply.settle(false, new ActorDeadError(`${this.describe()} is not alive`));
+      return;
+    }
+    try {
+      this.#enqueue(new Envelope(MESSAGE, tag, payload, reply, null), true);
+    } catch (error) {
+      reply.settle(false, error);
+    }
+  }
+
+  /** Queues a signal (exit, down): signals never count against the bound. */
+  deliverSignal(kind: number, signal: ExitSignal | DownSignal): void {
+    if (this.status === "dead") return;
+    this.#enqueue(new Envelope(kind, "", undefined, null, signal), false);
+  }
+
+  reserve(_tag: string): void {
+    if (this.status === "dead" || this.overflow !== "reject") return;
+    if ((this.mailbox?.length ?? 0) + this.reserved >= this.lengthMax) throw this.#fullError();
+    this.reserved++;
+  }
+
+  release(): void {
+    if (this.reserved > 0) this.reserved--;
+  }
+
+  #enqueue(envelope: Envelope, bounded: boolean): void {
+    let mailbox = this.mailbox;
+    if (mailbox === null) {
+      mailbox = new Mailbox<Envelope>();
+      this.mailbox = mailbox;
+    }
+    if (bounded && mailbox.length + this.reserved >= this.lengthMax) {
+      switch (this.overflow) {
+        case "reject":
+          throw this.#fullError();
+        case "drop-newest":
+          this.#drop(envelope);
+          return;
+        case "drop-oldest": {
+          const oldest = this.#shiftMessage();
+          if (oldest === undefined) break;
+          this.#drop(oldest);
+          break;
+        }
+      }
+    }
+    mailbox.push(envelope);
+    if (!this.scheduled && this.turn === null) this.loop.schedule(this);
+  }
+
+  // Drop-oldest discards the oldest *message*; signals keep their place.
+  #shiftMessage(): Envelope | undefined {
+    const mailbox = this.mailbox as Mailbox<Envelope>;
+    const kept: Envelope[] = [];
+    let found: Envelope | undefined;
+    for (let envelope = mailbox.shift(); envelope !== undefined; envelope = mailbox.shift()) {
+      if (envelope.kind === MESSAGE) {
+        found = envelope;
+        break;
+      }
+      kept.push(envelope);
+    }
+    if (kept.length > 0) {
+      const rest = mailbox.drain();
+      for (const envelope of kept) mailbox.push(envelope);
+      for (const envelope of rest) mailbox.push(envelope);
+    }
+    return found;
+  }
+
+  #drop(envelope: Envelope): void {
+    if (envelope.reply !== null) envelope.reply.settle(false, this.#fullError());
+    else this.loop.deadLetter(this, envelope.tag, "mailbox_full");
+  }
+
+  #fullError(): MailboxFullError {
+    return new MailboxFullError(
+      `mailbox of ${this.describe()} is full (${this.lengthMax} messages, policy ${this.overflow})`,
+    );
+  }
+
+  // ---- turns ----
+
+  /** Handles the next queued envelope as one turn. Returns false when the mailbox is empty. */
+  handleNext(): boolean {
+    const envelope = this.mailbox?.shift();
+    if (envelope === undefined) return false;
+    if (envelope.kind === MESSAGE) this.#handleMessage(envelope);
+    else this.#handleSignal(envelope);
+    return true;
+  }
+
+  #handleMessage(envelope: Envelope): void {
+    const handler = this.behaviour.handlers[envelope.tag] as
+      | ((state: unknown, payload: unknown, ctx: unknown) => unknown)
+      | undefined;
+    if (typeof handler !== "function") {
+      const error = new BadMessageError(`${this.describe()} has no handler for "${envelope.tag}"`);
+      if (envelope.reply !== null) envelope.reply.settle(false, error);
+      else this.loop.deadLetter(this, envelope.tag, "no_handler");
+      return;
+    }
+    this.messagesHandled++;
+    const turn = this.loop.beginTurn(this);
+    turn.reply = envelope.reply;
+    let result: unknown;
+    try {
+      result = handler(this.state, envelope.payload, this.ctx);
+      if (result === DEFER && !turn.replyTaken) {
+        throw new BadMessageError(`handler "${envelope.tag}" returned DEFER without calling ctx.replyLater()`);
+      }
+    } catch (error) {
+      this.loop.abortTurn(this, turn);
+      if (envelope.reply !== null) {
+        envelope.reply.settle(
+          false,
+          new ActorCrashedError(`${this.describe()} crashed handling "${envelope.tag}": ${errorText(error)}`, {
+            cause: error,
+          }),
+        );
+      }
+      this.exit(ExitReasons.crash(error));
+      return;
+    }
+    if (envelope.reply !== null && !turn.replyTaken) turn.replyValue = result;
+    this.loop.commitTurn(this, turn);
+  }
+
+  #handleSignal(envelope: Envelope): void {
+    const signal = envelope.signal as ExitSignal | DownSignal;
+    const hook = envelope.kind === EXIT_SIGNAL ? this.behaviour.onExit : this.behaviour.onDown;
+    if (hook === undefined) return;
+    this.runHook(hook as (state: unknown, arg: unknown, ctx: unknown) => void, signal);
+  }
+
+  /** Runs a hook (onExit, onDown) as a turn; a throw crashes the actor. */
+  runHook(hook: (state: unknown, arg: unknown, ctx: unknown) => void, arg: unknown): void {
+    const turn = this.loop.beginTurn(this);
+    try {
+      hook.call(this.behaviour, this.state, arg, this.ctx);
+    } catch (error) {
+      this.loop.abortTurn(this, turn);
+      this.exit(ExitReasons.crash(error));
+      return;
+    }
+    this.loop.commitTurn(this, turn);
+  }
+
+  callNow(tag: string, payload: unknown): unknown {
+    if (this.status !== "running") throw new ActorDeadError(`${this.describe()} is not alive`);
+    if (this.turn !== null) {
+      throw new CallCycleError(`near call to ${this.describe()} ("${tag}") would re-enter it: it is already in a turn`);
+    }
+    const handler = this.behaviour.handlers[tag] as ((s: unknown, p: unknown, c: unknown) => unknown) | undefined;
+    if (typeof handler !== "function") throw new BadMessageError(`${this.describe()} has no handler for "${tag}"`);
+    const reply = new NearReply();
+    this.messagesHandled++;
+    const turn = this.loop.beginTurn(this);
+    turn.reply = reply;
+    let result: unknown;
+    try {
+      result = handler(this.state, payload, this.ctx);
+    } catch (error) {
+      this.loop.abortTurn(this, turn);
+      this.exit(ExitReasons.crash(error));
+      throw new ActorCrashedError(`${this.describe()} crashed handling near call "${tag}": ${errorText(error)}`, {
+        cause: error,
+      });
+    }
+    if (result === DEFER) {
+      this.loop.abortTurn(this, turn);
+      throw new BadMessageError(`handler "${tag}" of ${this.describe()} defers its reply; use ask, not a near call`);
+    }
+    if (!turn.replyTaken) turn.replyValue = result;
+    this.loop.commitTurn(this, turn);
+    if (reply.settled && !reply.ok) throw reply.value;
+    return reply.settled ? reply.value : result;
+  }
+
+  // ---- exits ----
+
+  /**
+   * Stops the actor with `reason`: runs `terminate` (unless killed), cancels its timers, fails
+   * its queued and outstanding asks, and signals links and monitors. Deferred while in a turn.
+   */
+  exit(reason: ExitReason): void {
+    if (this.status === "dead") return;
+    if (this.turn !== null) {
+      if (this.pendingExit === null || reason.type === "killed") this.pendingExit = reason;
+      return;
+    }
+    let finalReason = reason;
+    if (reason.type !== "killed" && this.status === "running" && this.behaviour.terminate !== undefined) {
+      finalReason = this.#runTerminate(reason);
+    }
+    this.status = "dead";
+    this.exitReason = finalReason;
+    this.#cancelTimers();
+    this.#failQueued(finalReason);
+    this.loop.forget(this);
+    this.#signalLinks(finalReason);
+    this.#signalWatchers(finalReason);
+    this.loop.notifyExit(this, finalReason);
+  }
+
+  #runTerminate(reason: ExitReason): ExitReason {
+    const terminate = this.behaviour.terminate as (s: unknown, r: ExitReason, c: unknown) => void;
+    const turn = this.loop.beginTurn(this);
+    try {
+      terminate.call(this.behaviour, this.state, reason, this.ctx);
+    } catch (error) {
+      this.loop.abortTurn(this, turn);
+      return ExitReasons.crash(error);
+    }
+    this.pendingExit = null;
+    turn.stopReason = null;
+    this.loop.commitTurn(this, turn, true);
+    return reason;
+  }
+
+  #cancelTimers(): void {
+    if (this.timers === null) return;
+    for (const timer of this.timers.values()) timer.cancel();
+    this.timers = null;
+  }
+
+  #failQueued(reason: ExitReason): void {
+    const why = `${this.describe()} stopped (${describeExitReason(reason)}) before replying`;
+    if (this.mailbox !== null) {
+      for (const envelope of this.mailbox.drain()) {
+        if (envelope.reply !== null) envelope.reply.settle(false, new ActorExitedError(why));
+        else if (envelope.kind === MESSAGE) this.loop.deadLetter(this, envelope.tag, "dead");
+      }
+      this.mailbox = null;
+    }
+    if (this.repliers !== null) {
+      for (const reply of this.repliers) reply.settle(false, new ActorExitedError(why));
+      this.repliers = null;
+    }
+  }
+
+  #signalLinks(reason: ExitReason): void {
+    if (this.links === null) return;
+    const links = this.links;
+    this.links = null;
+    for (const other of links) {
+      other.links?.delete(this);
+      other.exitSignal(this.ref, reason, true);
+    }
+  }
+
+  #signalWatchers(reason: ExitReason): void {
+    if (this.watchers === null) return;
+    const watchers = this.watchers;
+    this.watchers = null;
+    for (const [monitorId, watcher] of watchers) watcher.down(monitorId, reason);
+  }
+
+  /**
+   * Receives an exit signal from a link (`viaLink`) or an explicit `exit(ref, reason)`:
+   * Erlang's rules — an explicit kill cannot be trapped; trapping actors get a message;
+   * `normal` is ignored by non-trapping actors; anything else stops them with the same reason.
+   */
+  exitSignal(from: AnyRef, reason: ExitReason, viaLink: boolean): void {
+    if (this.status === "dead") return;
+    if (reason.type === "killed" && !viaLink) {
+      this.exit(ExitReasons.killed);
+      return;
+    }
+    if (this.trapExits) {
+      this.deliverSignal(EXIT_SIGNAL, { type: "exit", from, reason });
+      return;
+    }
+    if (reason.type === "normal") return;
+    this.exit(reason);
+  }
+
+  signalExit(reason: ExitReason, from: AnyRef | null): void {
+    this.exitSignal(from ?? this.ref, reason, false);
+  }
+
+  exportToken(): string {
+    if (this.token === null) this.token = this.loop.exportTarget(this);
+    return this.token;
+  }
+
+  monitor(watcher: Watcher): number {
+    const monitorId = this.loop.nextMonitorId();
+    if (this.status === "dead") {
+      this.loop.reactor.defer(() => watcher.down(monitorId, ExitReasons.noproc));
+      return monitorId;
+    }
+    if (this.watchers === null) this.watchers = new Map();
+    this.watchers.set(monitorId, watcher);
+    return monitorId;
+  }
+
+  demonitor(monitorId: number): void {
+    this.watchers?.delete(monitorId);
+  }
+
+  /** Adds a two-way link (local only); linking to a dead actor signals `noproc` at once. */
+  linkWith(other: ActorCell): void {
+    if (other === this) return;
+    if (other.status === "dead") {
+      this.exitSignal(other.ref, ExitReasons.noproc, true);
+      return;
+    }
+    if (this.links === null) this.links = new Set();
+    if (other.links === null) other.links = new Set();
+    this.links.add(other);
+    other.links.add(this);
+  }
+
+  unlinkFrom(other: ActorCell): void {
+    this.links?.delete(other);
+    other.links?.delete(this);
+  }
+
+  /** @internal Pending ask bookkeeping helper for the context. */
+  trackReplier(reply: ReplyTo): void {
+    if (this.repliers === null) this.repliers = new Set();
+    this.repliers.add(reply);
+  }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

@@ -1,0 +1,472 @@
+import type { Reactor } from "../reactor/reactor.js";
+import { ActorCell } from "./actor-cell.js";
+import type { AnyBehaviour, Behaviour } from "./behaviour.js";
+import type { SpawnOptions } from "./context.js";
+import { ActorExitedError, LoopClosedError } from "./errors.js";
+import { type ExitReason, ExitReasons } from "./exit-reason.js";
+import { type MailboxOptions, resolveMailboxOptions } from "./mailbox.js";
+import { PendingAsk } from "./pending-ask.js";
+import type { Protocol } from "./protocol.js";
+import { type AnyRef, type MonitorRef, type Ref, targetOf } from "./ref.js";
+import type { Target } from "./target.js";
+import { TimeoutWheel } from "./timeout-wheel.js";
+import { OUT_ASK, OUT_EFFECT, OUT_TELL, Turn } from "./turn.js";
+
+/** Default ask timeout, in ms (Erlang's `gen_server:call` default). */
+export const ASK_TIMEOUT_MS_DEFAULT = 5_000;
+/** Messages a loop handles per macrotask before yielding to I/O. */
+export const DRAIN_BUDGET_DEFAULT = 8_192;
+/** Messages one actor handles before the next actor in the run queue gets a go. */
+export const ACTOR_THROUGHPUT_DEFAULT = 64;
+
+/** Options of {@link createLoop}. */
+export interface LoopOptions {
+  /** The Reactor: time, timers, randomness and task scheduling. Required. */
+  reactor: Reactor;
+  /** A short name for descriptions and logs. Default "main". */
+  name?: string;
+  /** Loop identity (128-bit hex). Default: a fresh `reactor.uniqueId()`. */
+  id?: string;
+  /** Default ask timeout in ms. Default 5,000. */
+  askTimeoutMs?: number;
+  /** Messages handled per macrotask before yielding to I/O. Default 8,192. */
+  drainBudget?: number;
+  /** Messages one actor handles before yielding to the next. Default 64. */
+  actorThroughput?: number;
+}
+
+/** A snapshot of one actor, for inspection and tests. */
+export interface ActorInfo {
+  readonly description: string;
+  readonly status: "starting" | "running" | "dead";
+  readonly state: unknown;
+  readonly mailboxLength: number;
+  readonly messagesHandled: number;
+  readonly trapExits: boolean;
+  readonly linkCount: number;
+  readonly timerCount: number;
+  readonly exitReason: ExitReason | null;
+}
+
+/** Passed to {@link Loop.onExit} listeners. */
+export interface ExitEvent {
+  readonly ref: AnyRef;
+  readonly description: string;
+  readonly reason: ExitReason;
+  /** Monotonic time of the exit (Reactor), in ms. */
+  readonly atMs: number;
+}
+
+/** Passed to {@link Loop.onDeadLetter} listeners: a message that could not be delivered. */
+export interface DeadLetter {
+  readonly to: string;
+  readonly tag: string;
+  readonly why: "dead" | "mailbox_full" | "no_handler" | "unreachable";
+}
+
+/**
+ * A loop runs actors on one JavaScript event loop (the main thread, or a worker thread). It owns
+ * the run queue, the turn stack and the timeout wheel for asks; other loops are reached through
+ * a transport, with the same refs.
+ */
+export interface Loop {
+  /** 128-bit hex identity. */
+  readonly id: string;
+  /** Short name for descriptions. */
+  readonly name: string;
+  /** The Reactor this loop runs on. */
+  readonly reactor: Reactor;
+  /** Spawns an actor; runs its `init` now. @throws SpawnError if `init` throws. */
+  spawn<M extends Protocol<M>, S, A>(behaviour: Behaviour<M, S, A>, args: A, options?: SpawnOptions): Ref<M>;
+  /** Sends an exit signal to `ref` (`ExitReasons.killed` cannot be trapped). */
+  exit(ref: AnyRef, reason: ExitReason): void;
+  /** Calls `onDown` once when `ref` stops (at once, deferred, with `noproc` if it is dead). */
+  monitor(ref: AnyRef, onDown: (reason: ExitReason) => void): MonitorRef;
+  /** Removes a monitor. */
+  demonitor(monitor: MonitorRef): void;
+  /** A snapshot of an actor on this loop, or undefined for refs to other loops. */
+  inspect(ref: AnyRef): ActorInfo | undefined;
+  /** Number of live actors on this loop. */
+  readonly actorCount: number;
+  /** Number of messages that could not be delivered since the loop started. */
+  readonly deadLetterCount: number;
+  /** Subscribes to every actor exit on this loop; returns the unsubscribe function. */
+  onExit(listener: (event: ExitEvent) => void): () => void;
+  /** Subscribes to dead letters; returns the unsubscribe function. */
+  onDeadLetter(listener: (letter: DeadLetter) => void): () => void;
+  /** Stops every actor (newest first) with `shutdown`, closes peer connections; spawning then fails. */
+  shutdown(): void;
+}
+
+/** The kernel's loop implementation. Internal: users see {@link Loop}. */
+export class LoopRuntime implements Loop {
+  readonly id: string;
+  readonly name: string;
+  readonly reactor: Reactor;
+  readonly askTimeoutMs: number;
+  readonly wheel: TimeoutWheel;
+  readonly #drainBudget: number;
+  readonly #throughput: number;
+  readonly #cells = new Map<number, ActorCell>();
+  readonly #runQueue: ActorCell[] = [];
+  #runHead = 0;
+  #drainScheduled = false;
+  #current: Turn | null = null;
+  readonly #turnPool: Turn[] = [];
+  #nextCellId = 0;
+  #nextMonitorId = 0;
+  readonly #monitors = new Map<number, Target>();
+  readonly #exports = new Map<string, Target>();
+  readonly #exitListeners = new Set<(event: ExitEvent) => void>();
+  readonly #deadLetterListeners = new Set<(letter: DeadLetter) => void>();
+  readonly #mailboxCache = new WeakMap<AnyBehaviour, Required<MailboxOptions>>();
+  #deadLetters = 0;
+  #closed = false;
+  /** Hooks for other loops (see peer.ts); set when the first peer connects. */
+  peerHooks: { onShutdown(): void } | null = null;
+
+  constructor(options: LoopOptions) {
+    if (options.reactor === undefined) throw new TypeError("createLoop: options.reactor is required");
+    this.reactor = options.reactor;
+    this.name = options.name ?? "main";
+    this.id = options.id ?? options.reactor.uniqueId();
+    this.askTimeoutMs = positive(options.askTimeoutMs ?? ASK_TIMEOUT_MS_DEFAULT, "askTimeoutMs");
+    this.#drainBudget = positive(options.drainBudget ?? DRAIN_BUDGET_DEFAULT, "drainBudget");
+    this.#throughput = positive(options.actorThroughput ?? ACTOR_THROUGHPUT_DEFAULT, "actorThroughput");
+    this.wheel = new TimeoutWheel(this.reactor);
+  }
+
+  get actorCount(): number {
+    return this.#cells.size;
+  }
+
+  get deadLetterCount(): number {
+    return this.#deadLetters;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  // ---- spawning ----
+
+  spawn<M extends Protocol<M>, S, A>(behaviour: Behaviour<M, S, A>, args: A, options?: SpawnOptions): Ref<M> {
+    return this.spawnCell(behaviour as AnyBehaviour, args, options, null).ref;
+  }
+
+  spawnCell(
+    behaviour: AnyBehaviour,
+    args: unknown,
+    options: SpawnOptions | undefined,
+    linkTo: ActorCell | null,
+  ): ActorCell {
+    if (this.#closed) throw new LoopClosedError(`loop ${this.name} is shut down`);
+    if (behaviour === null || typeof behaviour !== "object" || typeof behaviour.init !== "function") {
+      throw new TypeError("spawn: behaviour must have an init function and handlers");
+    }
+    let mailbox = this.#mailboxCache.get(behaviour);
+    if (mailbox === undefined) {
+      mailbox = resolveMailboxOptions(behaviour.mailbox);
+      this.#mailboxCache.set(behaviour, mailbox);
+    }
+    if (options?.mailbox !== undefined) mailbox = resolveMailboxOptions({ ...mailbox, ...options.mailbox });
+    const trap = options?.trapExits ?? behaviour.trapExits ?? false;
+    const named = options?.name === undefined ? behaviour : { ...behaviour, name: options.name };
+    const cell = new ActorCell(this, ++this.#nextCellId, named, mailbox.lengthMax, mailbox.overflow, trap);
+    this.#cells.set(cell.id, cell);
+    cell.start(args);
+    if (linkTo !== null) cell.linkWith(linkTo);
+    return cell;
+  }
+
+  // ---- sending (called by Ref) ----
+
+  tell(target: Target, tag: string, payload: unknown): void {
+    const turn = this.#current;
+    if (turn === null || target.loop !== this) {
+      target.deliverTell(tag, payload);
+      return;
+    }
+    target.reserve(tag);
+    turn.pushSend(OUT_TELL, target, tag, payload, null);
+  }
+
+  ask(target: Target, tag: string, payload: unknown, timeoutMs: number | undefined): Promise<unknown> {
+    const pending = new PendingAsk(this.wheel, `"${tag}" to ${target.describe()}`, timeoutMs ?? this.askTimeoutMs);
+    const turn = this.#current;
+    if (turn === null || target.loop !== this) {
+      target.deliverAsk(tag, payload, pending);
+      return pending.promise;
+    }
+    try {
+      target.reserve(tag);
+    } catch (error) {
+      pending.settle(false, error);
+      return pending.promise;
+    }
+    turn.pushSend(OUT_ASK, target, tag, payload, pending);
+    return pending.promise;
+  }
+
+  call(target: Target, tag: string, payload: unknown): unknown {
+    return target.callNow(tag, payload);
+  }
+
+  // ---- turns ----
+
+  beginTurn(cell: ActorCell): Turn {
+    const turn = this.#turnPool.pop() ?? new Turn();
+    turn.reset(cell, this.#current);
+    this.#current = turn;
+    cell.turn = turn;
+    return turn;
+  }
+
+  /** Applies a turn: state, sends in order, the reply, then a requested stop. */
+  commitTurn(cell: ActorCell, turn: Turn, terminating = false): void {
+    this.#current = turn.previous;
+    cell.turn = null;
+    if (cell.pendingExit !== null && !terminating) {
+      const reason = cell.pendingExit;
+      cell.pendingExit = null;
+      this.#discard(cell, turn);
+      turn.reply?.settle(false, new ActorExitedError(`${cell.describe()} exited during its turn, before replying`));
+      this.#recycle(turn);
+      cell.exit(reason);
+      return;
+    }
+    if (turn.stateSet) cell.state = turn.nextState;
+    const outbox = turn.outbox;
+    if (outbox !== null) {
+      for (let i = 0; i < outbox.length; i++) {
+        const entry = outbox[i]!;
+        if (entry.kind === OUT_EFFECT) {
+          (entry.run as () => void)();
+          continue;
+        }
+        const target = entry.target as Target;
+        target.release();
+        if (entry.kind === OUT_TELL) {
+          try {
+            target.deliverTell(entry.tag, entry.payload);
+          } catch {
+            this.deadLetter(target, entry.tag, "mailbox_full");
+          }
+        } else if (entry.kind === OUT_ASK) {
+          target.deliverAsk(entry.tag, entry.payload, entry.pending as PendingAsk);
+        }
+      }
+    }
+    if (turn.reply !== null && !turn.replyTaken) turn.reply.settle(true, turn.replyValue);
+    const stop = turn.stopReason;
+    this.#recycle(turn);
+    if (stop !== null && !terminating) cell.exit(stop);
+    else if (!cell.scheduled && cell.status !== "dead" && (cell.mailbox?.length ?? 0) > 0) this.schedule(cell);
+  }
+
+  /** Discards a turn: releases reservations, fails its asks, undoes effects, kills its spawns. */
+  abortTurn(cell: ActorCell, turn: Turn): void {
+    this.#current = turn.previous;
+    cell.turn = null;
+    this.#discard(cell, turn);
+    this.#recycle(turn);
+  }
+
+  #discard(cell: ActorCell, turn: Turn): void {
+    const outbox = turn.outbox;
+    if (outbox !== null) {
+      for (let i = outbox.length - 1; i >= 0; i--) {
+        const entry = outbox[i]!;
+        if (entry.kind === OUT_EFFECT) entry.undo?.();
+        else {
+          entry.target?.release();
+          entry.pending?.abort();
+        }
+      }
+    }
+    if (turn.spawned !== null) {
+      for (const child of turn.spawned) {
+        cell.unlinkFrom(child);
+        child.exit(ExitReasons.killed);
+      }
+    }
+  }
+
+  #recycle(turn: Turn): void {
+    turn.reset(null as unknown as ActorCell, null);
+    if (this.#turnPool.length < 64) this.#turnPool.push(turn);
+  }
+
+  // ---- scheduling ----
+
+  schedule(cell: ActorCell): void {
+    cell.scheduled = true;
+    this.#runQueue.push(cell);
+    if (!this.#drainScheduled) {
+      this.#drainScheduled = true;
+      this.reactor.defer(this.#drain);
+    }
+  }
+
+  readonly #drain = (): void => {
+    this.#drainScheduled = false;
+    const queue = this.#runQueue;
+    let budget = this.#drainBudget;
+    while (budget > 0 && this.#runHead < queue.length) {
+      const cell = queue[this.#runHead]!;
+      queue[this.#runHead++] = undefined as unknown as ActorCell;
+      let quota = this.#throughput;
+      while (quota > 0 && cell.status !== "dead" && cell.handleNext()) {
+        quota--;
+        budget--;
+      }
+      if (cell.status !== "dead" && (cell.mailbox?.length ?? 0) > 0) queue.push(cell);
+      else cell.scheduled = false;
+    }
+    if (this.#runHead >= queue.length) {
+      queue.length = 0;
+      this.#runHead = 0;
+    } else {
+      if (this.#runHead > 1024) {
+        queue.splice(0, this.#runHead);
+        this.#runHead = 0;
+      }
+      if (!this.#drainScheduled) {
+        this.#drainScheduled = true;
+        this.reactor.defer(this.#drain);
+      }
+    }
+  };
+
+  // ---- exits, monitors, dead letters ----
+
+  exit(ref: AnyRef, reason: ExitReason): void {
+    const target = targetOf(ref);
+    const turn = this.#current;
+    if (turn === null) target.signalExit(reason, null);
+    else turn.pushEffect(() => target.signalExit(reason, null));
+  }
+
+  monitor(ref: AnyRef, onDown: (reason: ExitReason) => void): MonitorRef {
+    const target = targetOf(ref);
+    const monitorId = target.monitor({
+      down: (id, reason) => {
+        this.#monitors.delete(id);
+        onDown(reason);
+      },
+    });
+    this.rememberMonitor(monitorId, target);
+    return { monitorId };
+  }
+
+  demonitor(monitor: MonitorRef | number): void {
+    const id = typeof monitor === "number" ? monitor : monitor.monitorId;
+    const target = this.#monitors.get(id);
+    if (target === undefined) return;
+    this.#monitors.delete(id);
+    target.demonitor(id);
+  }
+
+  rememberMonitor(monitorId: number, target: Target): void {
+    this.#monitors.set(monitorId, target);
+  }
+
+  forgetMonitor(monitorId: number): void {
+    this.#monitors.delete(monitorId);
+  }
+
+  nextMonitorId(): number {
+    return ++this.#nextMonitorId;
+  }
+
+  deadLetter(target: Target, tag: string, why: DeadLetter["why"]): void {
+    this.#deadLetters++;
+    if (this.#deadLetterListeners.size === 0) return;
+    const letter: DeadLetter = { to: target.describe(), tag, why };
+    for (const listener of this.#deadLetterListeners) listener(letter);
+  }
+
+  notifyExit(cell: ActorCell, reason: ExitReason): void {
+    if (this.#exitListeners.size === 0) return;
+    const event: ExitEvent = { ref: cell.ref, description: cell.describe(), reason, atMs: this.reactor.nowMs() };
+    for (const listener of this.#exitListeners) listener(event);
+  }
+
+  onExit(listener: (event: ExitEvent) => void): () => void {
+    this.#exitListeners.add(listener);
+    return () => this.#exitListeners.delete(listener);
+  }
+
+  onDeadLetter(listener: (letter: DeadLetter) => void): () => void {
+    this.#deadLetterListeners.add(listener);
+    return () => this.#deadLetterListeners.delete(listener);
+  }
+
+  forget(cell: ActorCell): void {
+    this.#cells.delete(cell.id);
+    if (cell.token !== null) this.#exports.delete(cell.token);
+  }
+
+  // ---- inspection ----
+
+  cellOf(target: Target): ActorCell | null {
+    return target instanceof ActorCell && target.loop === this ? target : null;
+  }
+
+  inspect(ref: AnyRef): ActorInfo | undefined {
+    const cell = this.cellOf(targetOf(ref));
+    if (cell === null) return undefined;
+    return {
+      description: cell.describe(),
+      status: cell.status,
+      state: cell.state,
+      mailboxLength: cell.mailbox?.length ?? 0,
+      messagesHandled: cell.messagesHandled,
+      trapExits: cell.trapExits,
+      linkCount: cell.links?.size ?? 0,
+      timerCount: cell.timers?.size ?? 0,
+      exitReason: cell.exitReason,
+    };
+  }
+
+  // ---- capability export (for other loops) ----
+
+  /** Registers `target` under a fresh unguessable token and returns the token. */
+  exportTarget(target: Target): string {
+    const token = this.reactor.uniqueId();
+    this.#exports.set(token, target);
+    return token;
+  }
+
+  /** The target exported under `token`, if any. */
+  resolveToken(token: string): Target | undefined {
+    return this.#exports.get(token);
+  }
+
+  /** Drops an exported token (a revoked capability). */
+  unexport(token: string): void {
+    this.#exports.delete(token);
+  }
+
+  // ---- lifecycle ----
+
+  shutdown(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    const cells = [...this.#cells.values()].reverse();
+    for (const cell of cells) cell.exit(ExitReasons.shutdown);
+    this.wheel.stop();
+    this.peerHooks?.onShutdown();
+  }
+}
+
+/** Creates a loop on the current thread. */
+export function createLoop(options: LoopOptions): Loop {
+  return new LoopRuntime(options);
+}
+
+function positive(value: number, name: string): number {
+  if (typeof value !== "number" || !(value > 0))
+    throw new RangeError(`${name} must be a positive number, got ${value}`);
+  return value;
+}

@@ -1,0 +1,86 @@
+import type { Reactor, TimerHandle } from "../reactor/reactor.js";
+
+/** Something that can expire: a pending ask. */
+export interface Expirable {
+  /** Set by the wheel: the slot holding this item, or null. */
+  wheelSlot: Set<Expirable> | null;
+  /** Called once when the deadline passes while the item is still in the wheel. */
+  expire(): void;
+}
+
+/** How often the wheel checks deadlines, in ms: timeouts fire up to this late. */
+export const TIMEOUT_RESOLUTION_MS = 10;
+
+/**
+ * A hashed timing wheel for ask timeouts: O(1) add and remove, one Reactor timer for all
+ * pending asks of a loop instead of one timer per ask. Timeouts fire within
+ * {@link TIMEOUT_RESOLUTION_MS} after their deadline.
+ */
+export class TimeoutWheel {
+  readonly #reactor: Reactor;
+  readonly #slots = new Map<number, Set<Expirable>>();
+  #timer: TimerHandle | null = null;
+  #nextSlot = 0;
+  #count = 0;
+
+  constructor(reactor: Reactor) {
+    this.#reactor = reactor;
+  }
+
+  /** Number of items waiting. */
+  get size(): number {
+    return this.#count;
+  }
+
+  /** Adds `item` to expire `timeoutMs` from now. */
+  add(item: Expirable, timeoutMs: number): void {
+    const slotIndex = Math.ceil((this.#reactor.nowMs() + timeoutMs) / TIMEOUT_RESOLUTION_MS);
+    let slot = this.#slots.get(slotIndex);
+    if (slot === undefined) {
+      slot = new Set();
+      this.#slots.set(slotIndex, slot);
+    }
+    slot.add(item);
+    item.wheelSlot = slot;
+    this.#count++;
+    if (this.#timer === null) {
+      this.#nextSlot = Math.floor(this.#reactor.nowMs() / TIMEOUT_RESOLUTION_MS);
+      this.#timer = this.#reactor.setRepeatingTimer(TIMEOUT_RESOLUTION_MS, () => this.#tick());
+    }
+  }
+
+  /** Removes `item` if it is still waiting. */
+  remove(item: Expirable): void {
+    const slot = item.wheelSlot;
+    if (slot === null) return;
+    slot.delete(item);
+    item.wheelSlot = null;
+    this.#count--;
+  }
+
+  /** Stops the wheel's timer; pending items never expire. */
+  stop(): void {
+    this.#timer?.cancel();
+    this.#timer = null;
+  }
+
+  #tick(): void {
+    const nowSlot = Math.floor(this.#reactor.nowMs() / TIMEOUT_RESOLUTION_MS);
+    for (let index = this.#nextSlot; index <= nowSlot; index++) {
+      const slot = this.#slots.get(index);
+      if (slot === undefined) continue;
+      this.#slots.delete(index);
+      for (const item of slot) {
+        item.wheelSlot = null;
+        this.#count--;
+        item.expire();
+      }
+    }
+    this.#nextSlot = nowSlot + 1;
+    if (this.#count === 0) {
+      this.#timer?.cancel();
+      this.#timer = null;
+      this.#slots.clear();
+    }
+  }
+}
