@@ -5,6 +5,7 @@ import type { SpawnOptions } from "./context.js";
 import { ActorExitedError, LoopClosedError } from "./errors.js";
 import { type ExitReason, ExitReasons } from "./exit-reason.js";
 import { type MailboxOptions, resolveMailboxOptions } from "./mailbox.js";
+import type { ModuleSpawner, PeerConnection } from "./peer-connection.js";
 import { PendingAsk } from "./pending-ask.js";
 import type { Protocol } from "./protocol.js";
 import { type AnyRef, type MonitorRef, type Ref, targetOf } from "./ref.js";
@@ -122,8 +123,12 @@ export class LoopRuntime implements Loop {
   readonly #mailboxCache = new WeakMap<AnyBehaviour, Required<MailboxOptions>>();
   #deadLetters = 0;
   #closed = false;
-  /** Hooks for other loops (see peer.ts); set when the first peer connects. */
+  /** Hooks for other loops (see peer-connection.ts); set when the first peer connects. */
   peerHooks: { onShutdown(): void } | null = null;
+  /** Connections to other loops, by loop id. */
+  readonly peers = new Map<string, PeerConnection>();
+  /** Spawns module-exported behaviours for other loops; null refuses spawn requests. */
+  moduleSpawner: ModuleSpawner | null = null;
 
   constructor(options: LoopOptions) {
     if (options.reactor === undefined) throw new TypeError("createLoop: options.reactor is required");

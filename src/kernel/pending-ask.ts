@@ -12,6 +12,8 @@ export class PendingAsk implements ReplyTo, Expirable {
   #resolve!: (value: unknown) => void;
   #reject!: (error: unknown) => void;
   #settled = false;
+  /** Called once when the ask settles (used to drop remote bookkeeping). */
+  onSettled: (() => void) | null = null;
 
   constructor(
     readonly wheel: TimeoutWheel,
@@ -34,6 +36,7 @@ export class PendingAsk implements ReplyTo, Expirable {
     if (this.#settled) return;
     this.#settled = true;
     this.wheel.remove(this);
+    this.onSettled?.();
     if (ok) this.#resolve(value);
     else this.#reject(value);
   }

@@ -1,0 +1,194 @@
+import { ActorDeadError, BadMessageError, LoopClosedError, toErrorShape, fromErrorShape } from "./errors.js";
+import { ExitReasons } from "./exit-reason.js";
+import type { EncodedRef, Frame, LoopTransport } from "./loop-transport.js";
+import type { LoopRuntime } from "./loop.js";
+import { decodeReason, decodeValue, encodedRef, encodeReason, encodeValue, makeRef, type RefTranslator, targetOf, tokenOf } from "./ref-codec.js";
+import type { AnyRef } from "./ref.js";
+import { DeadTarget, RemoteTarget } from "./remote-target.js";
+import type { ReplyTo, Target, Watcher } from "./target.js";
+
+/** Spawns a behaviour exported by a module, on request of another loop. */
+export type ModuleSpawner = (moduleUrl: string, exportName: string, args: unknown, options: unknown) => Promise<AnyRef>;
+
+/** The reply side of an ask that came from another loop. */
+class RemoteReply implements ReplyTo {
+  #settled = false;
+  constructor(
+    readonly peer: PeerConnection,
+    readonly id: number,
+  ) {}
+  settle(ok: boolean, value: unknown): void {
+    if (this.#settled || this.peer.closed) return;
+    this.#settled = true;
+    const v = ok ? encodeValue(value, this.peer) : toErrorShape(value);
+    try {
+      this.peer.transport.send({ t: "reply", id: this.id, ok, v });
+    } catch {
+      // Outbound queue full: the asker's own timeout reports it.
+    }
+  }
+}
+
+/**
+ * The kernel's side of a connection to one peer loop: outstanding asks, monitors in both
+ * directions, and the translation of refs to capability tokens and back. When the transport
+ * closes, every pending ask fails with LoopClosedError and every monitor fires `noconnection`.
+ */
+export class PeerConnection implements RefTranslator {
+  readonly loop: LoopRuntime;
+  readonly transport: LoopTransport;
+  readonly peerId: string;
+  readonly peerName: string;
+  closed = false;
+  readonly #pending = new Map<number, ReplyTo>();
+  readonly #watchers = new Map<number, Watcher>();
+  readonly #inbound = new Map<number, { target: Target; localId: number }>();
+  #nextId = 0;
+
+  constructor(loop: LoopRuntime, transport: LoopTransport, peerId: string, peerName: string) {
+    this.loop = loop;
+    this.transport = transport;
+    this.peerId = peerId;
+    this.peerName = peerName;
+    transport.onFrame = (frame) => this.#receive(frame);
+    transport.onClose = () => this.#lost();
+  }
+
+  // ---- bookkeeping used by RemoteTarget ----
+
+  track(reply: ReplyTo): number {
+    const id = ++this.#nextId;
+    this.#pending.set(id, reply);
+    return id;
+  }
+
+  untrack(id: number): void {
+    this.#pending.delete(id);
+  }
+
+  watch(monitorId: number, watcher: Watcher): void {
+    this.#watchers.set(monitorId, watcher);
+  }
+
+  unwatch(monitorId: number): boolean {
+    return this.#watchers.delete(monitorId);
+  }
+
+  /** Asks the peer loop to spawn `exportName` from `moduleUrl`; resolves with a far ref. */
+  requestSpawn(moduleUrl: string, exportName: string, args: unknown, options: unknown, reply: ReplyTo): void {
+    const id = this.track(reply);
+    this.transport.send({ t: "spawn", id, module: moduleUrl, exportName, args: encodeValue(args, this), options });
+  }
+
+  // ---- ref translation ----
+
+  encodeRef(ref: AnyRef): EncodedRef {
+    const target = targetOf(ref);
+    if (target instanceof RemoteTarget) return encodedRef(target.token, target.peer.peerId);
+    return encodedRef(target.exportToken(), this.loop.id);
+  }
+
+  decodeRef(encoded: EncodedRef): AnyRef {
+    const token = tokenOf(encoded);
+    if (encoded.loop === this.loop.id) {
+      return makeRef(this.loop.resolveToken(token) ?? new DeadTarget(this.loop, "unknown or expired capability"));
+    }
+    const peer = this.loop.peers.get(encoded.loop);
+    if (peer === undefined || peer.closed) return makeRef(new DeadTarget(this.loop, "its loop is not connected"));
+    return makeRef(new RemoteTarget(peer, token, this.loop.nextMonitorId()));
+  }
+
+  // ---- inbound frames ----
+
+  #receive(frame: Frame): void {
+    switch (frame.t) {
+      case "tell": {
+        const target = this.loop.resolveToken(frame.to);
+        if (target === undefined) return this.loop.deadLetter(new DeadTarget(this.loop, "unknown"), frame.tag, "dead");
+        try {
+          target.deliverTell(frame.tag, decodeValue(frame.p, this));
+        } catch {
+          this.loop.deadLetter(target, frame.tag, "mailbox_full");
+        }
+        return;
+      }
+      case "ask": {
+        const reply = new RemoteReply(this, frame.id);
+        const target = this.loop.resolveToken(frame.to);
+        if (target === undefined) return reply.settle(false, new ActorDeadError("actor is not alive (unknown capability)"));
+        return target.deliverAsk(frame.tag, decodeValue(frame.p, this), reply);
+      }
+      case "reply": {
+        const reply = this.#pending.get(frame.id);
+        if (reply === undefined) return;
+        this.#pending.delete(frame.id);
+        return reply.settle(frame.ok, frame.ok ? decodeValue(frame.v, this) : fromErrorShape(frame.v as never));
+      }
+      case "mon":
+        return this.#monitorFor(frame.to, frame.mid);
+      case "demon": {
+        const entry = this.#inbound.get(frame.mid);
+        this.#inbound.delete(frame.mid);
+        entry?.target.demonitor(entry.localId);
+        return;
+      }
+      case "down": {
+        const watcher = this.#watchers.get(frame.mid);
+        this.#watchers.delete(frame.mid);
+        return watcher?.down(frame.mid, decodeReason(frame.reason));
+      }
+      case "exit":
+        return this.loop.resolveToken(frame.to)?.signalExit(decodeReason(frame.reason), null);
+      case "spawn":
+        return this.#spawnFor(frame);
+    }
+  }
+
+  #monitorFor(token: string, mid: number): void {
+    const target = this.loop.resolveToken(token);
+    const sendDown = (reason: import("./exit-reason.js").ExitReason) => {
+      this.#inbound.delete(mid);
+      if (!this.closed) this.transport.send({ t: "down", mid, reason: encodeReason(reason) });
+    };
+    if (target === undefined) return sendDown(ExitReasons.noproc);
+    const localId = target.monitor({ down: (_id, reason) => sendDown(reason) });
+    this.#inbound.set(mid, { target, localId });
+  }
+
+  #spawnFor(frame: Extract<Frame, { t: "spawn" }>): void {
+    const reply = new RemoteReply(this, frame.id);
+    const spawner = this.loop.moduleSpawner;
+    if (spawner === null) return reply.settle(false, new BadMessageError(`loop ${this.loop.name} does not accept spawn requests`));
+    spawner(frame.module, frame.exportName, decodeValue(frame.args, this), frame.options).then(
+      (ref) => reply.settle(true, ref),
+      (error) => reply.settle(false, error),
+    );
+  }
+
+  /** Closes the connection (both directions). */
+  close(): void {
+    this.transport.close();
+  }
+
+  #lost(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.loop.peers.delete(this.peerId);
+    const pending = [...this.#pending.values()];
+    this.#pending.clear();
+    for (const reply of pending) reply.settle(false, new LoopClosedError(`connection to loop ${this.peerName} closed before the reply`));
+    const watchers = [...this.#watchers];
+    this.#watchers.clear();
+    for (const [id, watcher] of watchers) watcher.down(id, ExitReasons.noconnection);
+    for (const { target, localId } of this.#inbound.values()) target.demonitor(localId);
+    this.#inbound.clear();
+  }
+}
+
+/** Connects `loop` to a peer loop over `transport`. */
+export function connectPeer(loop: LoopRuntime, transport: LoopTransport, peerId: string, peerName: string): PeerConnection {
+  const peer = new PeerConnection(loop, transport, peerId, peerName);
+  loop.peers.set(peerId, peer);
+  loop.peerHooks ??= { onShutdown: () => { for (const p of [...loop.peers.values()]) p.close(); } };
+  return peer;
+}
