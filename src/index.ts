@@ -15,6 +15,7 @@ export {
   type ExitSignal,
   type Handlers,
 } from "./kernel/behaviour.js";
+export { attenuate, type Caretaker, caretaker } from "./kernel/caretaker.js";
 export type { ActorContext, Replier, Settled, SpawnOptions, TimerRef } from "./kernel/context.js";
 export {
   ActorCrashedError,
@@ -44,8 +45,18 @@ export {
   type LoopOptions,
 } from "./kernel/loop.js";
 export { MAILBOX_LENGTH_MAX_DEFAULT, type MailboxOptions, type OverflowPolicy } from "./kernel/mailbox.js";
+export type { MessagePortTransportOptions } from "./kernel/message-port-transport.js";
 export type { AnyProtocol, PayloadArgs, PayloadOf, Protocol, ReplyOf, Tag } from "./kernel/protocol.js";
 export { type AnyRef, type AskOptions, isRef, type MonitorRef, Ref } from "./kernel/ref.js";
+export {
+  createRegistry,
+  REGISTRY_ENTRIES_MAX_DEFAULT,
+  type RegisterResult,
+  type Registry,
+  type RegistryOptions,
+  registryBehaviour,
+} from "./kernel/registry.js";
 export { TIMEOUT_RESOLUTION_MS } from "./kernel/timeout-wheel.js";
+export { startWorkerLoop, type WorkerLoop, type WorkerLoopOptions } from "./kernel/worker-loop.js";
 export { createNodeReactor, type NodeReactorOptions } from "./reactor/node/node-reactor.js";
 export type { Reactor, TimerHandle } from "./reactor/reactor.js";

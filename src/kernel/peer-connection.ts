@@ -1,9 +1,19 @@
-import { ActorDeadError, BadMessageError, LoopClosedError, toErrorShape, fromErrorShape } from "./errors.js";
+import { ActorDeadError, BadMessageError, fromErrorShape, LoopClosedError, toErrorShape } from "./errors.js";
 import { ExitReasons } from "./exit-reason.js";
-import type { EncodedRef, Frame, LoopTransport } from "./loop-transport.js";
 import type { LoopRuntime } from "./loop.js";
-import { decodeReason, decodeValue, encodedRef, encodeReason, encodeValue, makeRef, type RefTranslator, targetOf, tokenOf } from "./ref-codec.js";
+import type { EncodedRef, Frame, LoopTransport } from "./loop-transport.js";
 import type { AnyRef } from "./ref.js";
+import {
+  decodeReason,
+  decodeValue,
+  encodedRef,
+  encodeReason,
+  encodeValue,
+  makeRef,
+  type RefTranslator,
+  targetOf,
+  tokenOf,
+} from "./ref-codec.js";
 import { DeadTarget, RemoteTarget } from "./remote-target.js";
 import type { ReplyTo, Target, Watcher } from "./target.js";
 
@@ -115,7 +125,8 @@ export class PeerConnection implements RefTranslator {
       case "ask": {
         const reply = new RemoteReply(this, frame.id);
         const target = this.loop.resolveToken(frame.to);
-        if (target === undefined) return reply.settle(false, new ActorDeadError("actor is not alive (unknown capability)"));
+        if (target === undefined)
+          return reply.settle(false, new ActorDeadError("actor is not alive (unknown capability)"));
         return target.deliverAsk(frame.tag, decodeValue(frame.p, this), reply);
       }
       case "reply": {
@@ -158,7 +169,8 @@ export class PeerConnection implements RefTranslator {
   #spawnFor(frame: Extract<Frame, { t: "spawn" }>): void {
     const reply = new RemoteReply(this, frame.id);
     const spawner = this.loop.moduleSpawner;
-    if (spawner === null) return reply.settle(false, new BadMessageError(`loop ${this.loop.name} does not accept spawn requests`));
+    if (spawner === null)
+      return reply.settle(false, new BadMessageError(`loop ${this.loop.name} does not accept spawn requests`));
     spawner(frame.module, frame.exportName, decodeValue(frame.args, this), frame.options).then(
       (ref) => reply.settle(true, ref),
       (error) => reply.settle(false, error),
@@ -176,7 +188,8 @@ export class PeerConnection implements RefTranslator {
     this.loop.peers.delete(this.peerId);
     const pending = [...this.#pending.values()];
     this.#pending.clear();
-    for (const reply of pending) reply.settle(false, new LoopClosedError(`connection to loop ${this.peerName} closed before the reply`));
+    for (const reply of pending)
+      reply.settle(false, new LoopClosedError(`connection to loop ${this.peerName} closed before the reply`));
     const watchers = [...this.#watchers];
     this.#watchers.clear();
     for (const [id, watcher] of watchers) watcher.down(id, ExitReasons.noconnection);
@@ -186,9 +199,18 @@ export class PeerConnection implements RefTranslator {
 }
 
 /** Connects `loop` to a peer loop over `transport`. */
-export function connectPeer(loop: LoopRuntime, transport: LoopTransport, peerId: string, peerName: string): PeerConnection {
+export function connectPeer(
+  loop: LoopRuntime,
+  transport: LoopTransport,
+  peerId: string,
+  peerName: string,
+): PeerConnection {
   const peer = new PeerConnection(loop, transport, peerId, peerName);
   loop.peers.set(peerId, peer);
-  loop.peerHooks ??= { onShutdown: () => { for (const p of [...loop.peers.values()]) p.close(); } };
+  loop.peerHooks ??= {
+    onShutdown: () => {
+      for (const p of [...loop.peers.values()]) p.close();
+    },
+  };
   return peer;
 }

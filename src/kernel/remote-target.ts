@@ -3,8 +3,8 @@ import { type ExitReason, ExitReasons } from "./exit-reason.js";
 import type { LoopRuntime } from "./loop.js";
 import type { PeerConnection } from "./peer-connection.js";
 import { PendingAsk } from "./pending-ask.js";
-import { encodeReason, encodeValue } from "./ref-codec.js";
 import type { AnyRef } from "./ref.js";
+import { encodeReason, encodeValue } from "./ref-codec.js";
 import type { ReplyTo, Target, Watcher } from "./target.js";
 
 /** An actor on another loop, reached through a peer connection by its capability token. */

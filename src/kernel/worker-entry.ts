@@ -26,7 +26,12 @@ loop.moduleSpawner = async (moduleUrl, exportName, args, options) => {
   return loop.spawn(behaviour, args, options as SpawnOptions);
 };
 
-connectPeer(loop, new MessagePortTransport(data.parent.port, reactor, data.transport), data.parent.id, data.parent.name);
+connectPeer(
+  loop,
+  new MessagePortTransport(data.parent.port, reactor, data.transport),
+  data.parent.id,
+  data.parent.name,
+);
 for (const peer of data.peers) {
   connectPeer(loop, new MessagePortTransport(peer.port, reactor, data.transport), peer.id, peer.name);
 }

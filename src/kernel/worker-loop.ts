@@ -34,7 +34,12 @@ export interface WorkerLoop {
    * `moduleUrl` (behaviours are code, so they travel as module references). Resolves with a far
    * ref; rejects with SpawnError if the module, the export or `init` fails.
    */
-  spawn<M extends Protocol<M>>(moduleUrl: URL | string, exportName: string, args?: unknown, options?: SpawnOptions): Promise<Ref<M>>;
+  spawn<M extends Protocol<M>>(
+    moduleUrl: URL | string,
+    exportName: string,
+    args?: unknown,
+    options?: SpawnOptions,
+  ): Promise<Ref<M>>;
   /** Shuts the worker loop down (its actors stop with `shutdown`) and ends the thread. */
   stop(): Promise<void>;
   /** Resolves when the worker thread has ended, for whatever reason. */
@@ -88,7 +93,12 @@ export async function startWorkerLoop(loop: Loop, options: WorkerLoopOptions = {
   await waitReady(worker, runtime, options.startTimeoutMs ?? 10_000);
   const entry: WorkerEntry = { id, name, worker };
   siblings.push(entry);
-  const peer = connectPeer(runtime, new MessagePortTransport(toParent.port1, runtime.reactor, options.transport), id, name);
+  const peer = connectPeer(
+    runtime,
+    new MessagePortTransport(toParent.port1, runtime.reactor, options.transport),
+    id,
+    name,
+  );
   void exited.then(() => {
     siblings.splice(siblings.indexOf(entry), 1);
     peer.close();
@@ -97,23 +107,39 @@ export async function startWorkerLoop(loop: Loop, options: WorkerLoopOptions = {
     id,
     name,
     exited,
-    spawn: (moduleUrl, exportName, args, spawnOptions) => spawnOn(peer, String(moduleUrl), exportName, args, spawnOptions),
+    spawn: (moduleUrl, exportName, args, spawnOptions) =>
+      spawnOn(peer, String(moduleUrl), exportName, args, spawnOptions),
     stop: () => stopWorker(worker, exited, runtime, options.stopTimeoutMs ?? 5_000),
   };
 }
 
-function spawnOn<M extends Protocol<M>>(peer: PeerConnection, url: string, exportName: string, args: unknown, options: SpawnOptions | undefined): Promise<Ref<M>> {
+function spawnOn<M extends Protocol<M>>(
+  peer: PeerConnection,
+  url: string,
+  exportName: string,
+  args: unknown,
+  options: SpawnOptions | undefined,
+): Promise<Ref<M>> {
   if (peer.closed) return Promise.reject(new LoopClosedError(`loop ${peer.peerName} is closed`));
-  const pending = new PendingAsk(peer.loop.wheel, `spawn ${exportName} on ${peer.peerName}`, peer.loop.askTimeoutMs * 2);
+  const pending = new PendingAsk(
+    peer.loop.wheel,
+    `spawn ${exportName} on ${peer.peerName}`,
+    peer.loop.askTimeoutMs * 2,
+  );
   peer.requestSpawn(url, exportName, args, options ?? {}, pending);
   return pending.promise.catch((error: unknown) => {
-    throw new SpawnError(`spawning ${exportName} from ${url} on loop ${peer.peerName} failed: ${(error as Error).message}`, { cause: error });
+    throw new SpawnError(
+      `spawning ${exportName} from ${url} on loop ${peer.peerName} failed: ${(error as Error).message}`,
+      { cause: error },
+    );
   }) as Promise<Ref<M>>;
 }
 
 function waitReady(worker: Worker, runtime: LoopRuntime, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    const timer = runtime.reactor.setTimer(timeoutMs, () => fail(new LoopClosedError(`worker loop did not start within ${timeoutMs} ms`)));
+    const timer = runtime.reactor.setTimer(timeoutMs, () =>
+      fail(new LoopClosedError(`worker loop did not start within ${timeoutMs} ms`)),
+    );
     const onMessage = (message: WorkerControl) => {
       if (message.t !== "ready") return;
       cleanup();
@@ -138,7 +164,12 @@ function waitReady(worker: Worker, runtime: LoopRuntime, timeoutMs: number): Pro
   });
 }
 
-async function stopWorker(worker: Worker, exited: Promise<void>, runtime: LoopRuntime, timeoutMs: number): Promise<void> {
+async function stopWorker(
+  worker: Worker,
+  exited: Promise<void>,
+  runtime: LoopRuntime,
+  timeoutMs: number,
+): Promise<void> {
   const stop: WorkerControl = { t: "stop" };
   worker.postMessage(stop);
   let timer: { cancel(): void } | undefined;

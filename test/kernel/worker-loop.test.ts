@@ -5,11 +5,11 @@ import {
   ActorDeadError,
   createLoop,
   createNodeReactor,
-  ExitReasons,
   type ExitReason,
+  ExitReasons,
   FarCallError,
-  LoopClosedError,
   type Loop,
+  LoopClosedError,
   SpawnError,
 } from "../../src/index.js";
 import { startWorkerLoop, type WorkerLoop } from "../../src/kernel/worker-loop.js";
@@ -111,7 +111,8 @@ describe("worker loops", () => {
     await w3.stop();
     const reasons = await Promise.allSettled([spinning, pending]);
     // The worker may finish the spin before the stop arrives; what was not answered fails clearly.
-    for (const r of reasons) if (r.status === "rejected") assert.ok(r.reason instanceof LoopClosedError || r.reason.code === "exited");
+    for (const r of reasons)
+      if (r.status === "rejected") assert.ok(r.reason instanceof LoopClosedError || r.reason.code === "exited");
     const reason = await down;
     assert.ok(["noconnection", "shutdown"].includes(reason.type), reason.type);
     await assert.rejects(far.ask("get"), LoopClosedError);
