@@ -59,6 +59,8 @@ export class ActorCell implements Target {
   reserved = 0;
   links: Set<ActorCell> | null = null;
   watchers: Map<number, Watcher> | null = null;
+  /** Monitors this actor holds on others (removed when it exits, as in Erlang). */
+  monitoring: Map<number, Target> | null = null;
   timers: Map<number, { cancel(): void }> | null = null;
   repliers: Set<ReplyTo> | null = null;
   token: string | null = null;
@@ -318,6 +320,7 @@ export class ActorCell implements Target {
     this.status = "dead";
     this.exitReason = finalReason;
     this.#cancelTimers();
+    this.#dropMonitors();
     this.#failQueued(finalReason);
     this.loop.forget(this);
     this.#signalLinks(finalReason);
@@ -344,6 +347,21 @@ export class ActorCell implements Target {
     if (this.timers === null) return;
     for (const timer of this.timers.values()) timer.cancel();
     this.timers = null;
+  }
+
+  #dropMonitors(): void {
+    if (this.monitoring === null) return;
+    const monitoring = this.monitoring;
+    this.monitoring = null;
+    for (const [monitorId, target] of monitoring) target.demonitor(monitorId);
+  }
+
+  /** Removes one monitor this actor holds. */
+  dropMonitor(monitorId: number): void {
+    const target = this.monitoring?.get(monitorId);
+    if (target === undefined) return;
+    this.monitoring?.delete(monitorId);
+    target.demonitor(monitorId);
   }
 
   #failQueued(reason: ExitReason): void {

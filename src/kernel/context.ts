@@ -186,17 +186,21 @@ export class ContextImpl implements ActorContext<AnyProtocolShape, unknown> {
     const holder: { monitorId: number } = { monitorId: 0 };
     const monitorRef: MonitorRef = holder;
     holder.monitorId = target.monitor({
-      down: (_id, reason) => cell.deliverSignal(DOWN_SIGNAL, { type: "down", monitor: monitorRef, ref, reason }),
+      down: (_id, reason) => {
+        cell.monitoring?.delete(holder.monitorId);
+        cell.deliverSignal(DOWN_SIGNAL, { type: "down", monitor: monitorRef, ref, reason });
+      },
     });
+    if (cell.monitoring === null) cell.monitoring = new Map();
+    cell.monitoring.set(holder.monitorId, target);
     const turn = cell.turn;
-    if (turn !== null) turn.pushEffect(noop, () => target.demonitor(holder.monitorId));
-    cell.loop.rememberMonitor(holder.monitorId, target);
+    if (turn !== null) turn.pushEffect(noop, () => cell.dropMonitor(holder.monitorId));
     return monitorRef;
   }
 
   demonitor(monitor: MonitorRef): void {
-    const loop = this.#cell.loop;
-    this.#effect(() => loop.demonitor(monitor.monitorId));
+    const cell = this.#cell;
+    this.#effect(() => cell.dropMonitor(monitor.monitorId));
   }
 
   exit(ref: AnyRef, reason: ExitReason): void {

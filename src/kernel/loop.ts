@@ -360,7 +360,7 @@ export class LoopRuntime implements Loop {
         onDown(reason);
       },
     });
-    this.rememberMonitor(monitorId, target);
+    this.#monitors.set(monitorId, target);
     return { monitorId };
   }
 
@@ -370,14 +370,6 @@ export class LoopRuntime implements Loop {
     if (target === undefined) return;
     this.#monitors.delete(id);
     target.demonitor(id);
-  }
-
-  rememberMonitor(monitorId: number, target: Target): void {
-    this.#monitors.set(monitorId, target);
-  }
-
-  forgetMonitor(monitorId: number): void {
-    this.#monitors.delete(monitorId);
   }
 
   nextMonitorId(): number {

@@ -1,4 +1,11 @@
-import { ActorDeadError, BadMessageError, fromErrorShape, LoopClosedError, toErrorShape } from "./errors.js";
+import {
+  ActorDeadError,
+  BadMessageError,
+  type ErrorShape,
+  fromErrorShape,
+  LoopClosedError,
+  toErrorShape,
+} from "./errors.js";
 import { ExitReasons } from "./exit-reason.js";
 import type { LoopRuntime } from "./loop.js";
 import type { EncodedRef, Frame, LoopTransport } from "./loop-transport.js";
@@ -112,47 +119,61 @@ export class PeerConnection implements RefTranslator {
 
   #receive(frame: Frame): void {
     switch (frame.t) {
-      case "tell": {
-        const target = this.loop.resolveToken(frame.to);
-        if (target === undefined) return this.loop.deadLetter(new DeadTarget(this.loop, "unknown"), frame.tag, "dead");
-        try {
-          target.deliverTell(frame.tag, decodeValue(frame.p, this));
-        } catch {
-          this.loop.deadLetter(target, frame.tag, "mailbox_full");
-        }
-        return;
-      }
-      case "ask": {
-        const reply = new RemoteReply(this, frame.id);
-        const target = this.loop.resolveToken(frame.to);
-        if (target === undefined)
-          return reply.settle(false, new ActorDeadError("actor is not alive (unknown capability)"));
-        return target.deliverAsk(frame.tag, decodeValue(frame.p, this), reply);
-      }
+      case "tell":
+        this.#tell(frame);
+        break;
+      case "ask":
+        this.#ask(frame);
+        break;
       case "reply": {
         const reply = this.#pending.get(frame.id);
-        if (reply === undefined) return;
+        if (reply === undefined) break;
         this.#pending.delete(frame.id);
-        return reply.settle(frame.ok, frame.ok ? decodeValue(frame.v, this) : fromErrorShape(frame.v as never));
+        reply.settle(frame.ok, frame.ok ? decodeValue(frame.v, this) : fromErrorShape(frame.v as ErrorShape));
+        break;
       }
       case "mon":
-        return this.#monitorFor(frame.to, frame.mid);
+        this.#monitorFor(frame.to, frame.mid);
+        break;
       case "demon": {
         const entry = this.#inbound.get(frame.mid);
         this.#inbound.delete(frame.mid);
         entry?.target.demonitor(entry.localId);
-        return;
+        break;
       }
       case "down": {
         const watcher = this.#watchers.get(frame.mid);
         this.#watchers.delete(frame.mid);
-        return watcher?.down(frame.mid, decodeReason(frame.reason));
+        watcher?.down(frame.mid, decodeReason(frame.reason));
+        break;
       }
       case "exit":
-        return this.loop.resolveToken(frame.to)?.signalExit(decodeReason(frame.reason), null);
+        this.loop.resolveToken(frame.to)?.signalExit(decodeReason(frame.reason), null);
+        break;
       case "spawn":
-        return this.#spawnFor(frame);
+        this.#spawnFor(frame);
+        break;
     }
+  }
+
+  #tell(frame: Extract<Frame, { t: "tell" }>): void {
+    const target = this.loop.resolveToken(frame.to);
+    if (target === undefined) {
+      this.loop.deadLetter(new DeadTarget(this.loop, "unknown capability"), frame.tag, "dead");
+      return;
+    }
+    try {
+      target.deliverTell(frame.tag, decodeValue(frame.p, this));
+    } catch {
+      this.loop.deadLetter(target, frame.tag, "mailbox_full");
+    }
+  }
+
+  #ask(frame: Extract<Frame, { t: "ask" }>): void {
+    const reply = new RemoteReply(this, frame.id);
+    const target = this.loop.resolveToken(frame.to);
+    if (target === undefined) reply.settle(false, new ActorDeadError("actor is not alive (unknown capability)"));
+    else target.deliverAsk(frame.tag, decodeValue(frame.p, this), reply);
   }
 
   #monitorFor(token: string, mid: number): void {
@@ -161,7 +182,10 @@ export class PeerConnection implements RefTranslator {
       this.#inbound.delete(mid);
       if (!this.closed) this.transport.send({ t: "down", mid, reason: encodeReason(reason) });
     };
-    if (target === undefined) return sendDown(ExitReasons.noproc);
+    if (target === undefined) {
+      sendDown(ExitReasons.noproc);
+      return;
+    }
     const localId = target.monitor({ down: (_id, reason) => sendDown(reason) });
     this.#inbound.set(mid, { target, localId });
   }
@@ -169,8 +193,10 @@ export class PeerConnection implements RefTranslator {
   #spawnFor(frame: Extract<Frame, { t: "spawn" }>): void {
     const reply = new RemoteReply(this, frame.id);
     const spawner = this.loop.moduleSpawner;
-    if (spawner === null)
-      return reply.settle(false, new BadMessageError(`loop ${this.loop.name} does not accept spawn requests`));
+    if (spawner === null) {
+      reply.settle(false, new BadMessageError(`loop ${this.loop.name} does not accept spawn requests`));
+      return;
+    }
     spawner(frame.module, frame.exportName, decodeValue(frame.args, this), frame.options).then(
       (ref) => reply.settle(true, ref),
       (error) => reply.settle(false, error),
