@@ -38,3 +38,16 @@ export type PayloadArgs<M, K extends keyof M> = [PayloadOf<M, K>] extends [void]
   : undefined extends PayloadOf<M, K>
     ? [payload?: PayloadOf<M, K>]
     : [payload: PayloadOf<M, K>];
+
+/** Options accepted by `ask` after the payload. */
+export interface AskOptions {
+  /** How long to wait for the reply, in ms. Default: the loop's `askTimeoutMs` (5,000). */
+  timeoutMs?: number;
+}
+
+/** The argument list of `ask` for message `K`: the payload (as for tell), then options. */
+export type AskArgs<M, K extends keyof M> = [PayloadOf<M, K>] extends [void]
+  ? [payload?: PayloadOf<M, K>, options?: AskOptions]
+  : undefined extends PayloadOf<M, K>
+    ? [payload?: PayloadOf<M, K>, options?: AskOptions]
+    : [payload: PayloadOf<M, K>, options?: AskOptions];

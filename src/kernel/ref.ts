@@ -1,12 +1,8 @@
 import { BadMessageError } from "./errors.js";
-import type { PayloadArgs, PayloadOf, Protocol, ReplyOf, Tag } from "./protocol.js";
+import type { AskArgs, AskOptions, PayloadArgs, Protocol, ReplyOf, Tag } from "./protocol.js";
 import type { Target } from "./target.js";
 
-/** Options of {@link Ref.ask}. */
-export interface AskOptions {
-  /** How long to wait for the reply, in ms. Default: the loop's `askTimeoutMs` (5,000). */
-  timeoutMs?: number;
-}
+export type { AskOptions };
 
 const REF_KEY: unique symbol = Symbol("chorus.ref");
 let readTarget: (ref: object) => Target | undefined;
@@ -55,10 +51,9 @@ export class Ref<M extends Protocol<M>> {
    * {@link TimeoutError} after `timeoutMs`, or with a KernelError saying why no reply will come
    * (`noproc`, `exited`, `crashed`, `mailbox_full`, `loop_closed`, `revoked`, …).
    */
-  ask<K extends Tag<M>>(tag: K, payload?: PayloadOf<M, K>, options?: AskOptions): Promise<ReplyOf<M, K>>;
-  ask(tag: string, payload?: unknown, options?: AskOptions): Promise<unknown> {
+  ask<K extends Tag<M>>(tag: K, ...args: AskArgs<M, K>): Promise<ReplyOf<M, K>> {
     const target = this.#target;
-    return target.loop.ask(target, tag, payload, options?.timeoutMs);
+    return target.loop.ask(target, tag, args[0], args[1]?.timeoutMs) as Promise<ReplyOf<M, K>>;
   }
 
   /**
