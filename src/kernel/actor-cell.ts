@@ -57,6 +57,8 @@ export class ActorCell implements Target {
   readonly lengthMax: number;
   readonly overflow: OverflowPolicy;
   reserved = 0;
+  /** Signals (exit, down) queued in the mailbox; they do not count against the bound. */
+  signalsQueued = 0;
   links: Set<ActorCell> | null = null;
   watchers: Map<number, Watcher> | null = null;
   /** Monitors this actor holds on others (removed when it exits, as in Erlang). */
@@ -139,12 +141,16 @@ export class ActorCell implements Target {
 
   reserve(_tag: string): void {
     if (this.status === "dead" || this.overflow !== "reject") return;
-    if ((this.mailbox?.length ?? 0) + this.reserved >= this.lengthMax) throw this.#fullError();
+    if (this.#messagesQueued() + this.reserved >= this.lengthMax) throw this.#fullError();
     this.reserved++;
   }
 
   release(): void {
     if (this.reserved > 0) this.reserved--;
+  }
+
+  #messagesQueued(): number {
+    return (this.mailbox?.length ?? 0) - this.signalsQueued;
   }
 
   #enqueue(envelope: Envelope, bounded: boolean): void {
@@ -153,7 +159,8 @@ export class ActorCell implements Target {
       mailbox = new Mailbox<Envelope>();
       this.mailbox = mailbox;
     }
-    if (bounded && mailbox.length + this.reserved >= this.lengthMax) {
+    if (!bounded) this.signalsQueued++;
+    else if (mailbox.length - this.signalsQueued + this.reserved >= this.lengthMax) {
       switch (this.overflow) {
         case "reject":
           throw this.#fullError();
@@ -210,7 +217,10 @@ export class ActorCell implements Target {
     const envelope = this.mailbox?.shift();
     if (envelope === undefined) return false;
     if (envelope.kind === MESSAGE) this.#handleMessage(envelope);
-    else this.#handleSignal(envelope);
+    else {
+      this.signalsQueued--;
+      this.#handleSignal(envelope);
+    }
     return true;
   }
 
@@ -372,6 +382,7 @@ export class ActorCell implements Target {
         else if (envelope.kind === MESSAGE) this.loop.deadLetter(this, envelope.tag, "dead");
       }
       this.mailbox = null;
+      this.signalsQueued = 0;
     }
     if (this.repliers !== null) {
       for (const reply of this.repliers) reply.settle(false, new ActorExitedError(why));

@@ -1,8 +1,8 @@
-import type { Reactor } from "../reactor/reactor.js";
+import { checkDelayMs, type Reactor } from "../reactor/reactor.js";
 import type { ActorCell } from "./actor-cell.js";
 import type { AnyBehaviour, Behaviour } from "./behaviour.js";
 import { DOWN_SIGNAL } from "./envelope.js";
-import { BadMessageError, KernelError } from "./errors.js";
+import { BadMessageError } from "./errors.js";
 import { type ExitReason, ExitReasons } from "./exit-reason.js";
 import type { PayloadArgs, PayloadOf, Protocol, Tag } from "./protocol.js";
 import { type AnyRef, type MonitorRef, type Ref, targetOf } from "./ref.js";
@@ -17,6 +17,9 @@ export interface SpawnOptions {
   /** Start trapping exits (overrides the behaviour's `trapExits`). */
   trapExits?: boolean;
 }
+
+/** The arguments of spawn after the behaviour: `args` may be omitted when `init` takes none. */
+export type SpawnArgs<A> = [A] extends [void] ? [args?: A, options?: SpawnOptions] : [args: A, options?: SpawnOptions];
 
 /** Identifies a per-actor timer; pass it to {@link ActorContext.cancelTimer}. */
 export interface TimerRef {
@@ -48,13 +51,9 @@ export interface ActorContext<M extends Protocol<M>, S> {
   /** Stops this actor after the turn, with `reason` (default `normal`). */
   stop(reason?: ExitReason): void;
   /** Spawns an actor on this loop. If this turn throws, the child is killed. */
-  spawn<M2 extends Protocol<M2>, S2, A2>(behaviour: Behaviour<M2, S2, A2>, args: A2, options?: SpawnOptions): Ref<M2>;
+  spawn<M2 extends Protocol<M2>, S2, A2>(behaviour: Behaviour<M2, S2, A2>, ...rest: SpawnArgs<A2>): Ref<M2>;
   /** Spawns an actor on this loop and links it to this one. */
-  spawnLink<M2 extends Protocol<M2>, S2, A2>(
-    behaviour: Behaviour<M2, S2, A2>,
-    args: A2,
-    options?: SpawnOptions,
-  ): Ref<M2>;
+  spawnLink<M2 extends Protocol<M2>, S2, A2>(behaviour: Behaviour<M2, S2, A2>, ...rest: SpawnArgs<A2>): Ref<M2>;
   /** Links this actor with `ref` (same loop): when one exits abnormally, the other gets the signal. */
   link(ref: AnyRef): void;
   /** Removes a link. */
@@ -65,7 +64,10 @@ export interface ActorContext<M extends Protocol<M>, S> {
   demonitor(monitor: MonitorRef): void;
   /** Sends an exit signal to `ref` (a `killed` reason cannot be trapped). */
   exit(ref: AnyRef, reason: ExitReason): void;
-  /** Starts or stops trapping exit signals (they then arrive at `onExit`). */
+  /**
+   * Starts or stops trapping exit signals (they then arrive at `onExit`). Takes effect at once,
+   * not at the end of the turn, like Erlang's `process_flag(trap_exit, …)`.
+   */
   trapExits(on: boolean): void;
   /** Sends `tag` to self after `delayMs`. The timer dies with the actor. */
   sendAfter<K extends Tag<M>>(delayMs: number, tag: K, ...payload: PayloadArgs<M, K>): TimerRef;
@@ -125,8 +127,9 @@ export class ContextImpl implements ActorContext<AnyProtocolShape, unknown> {
 
   #turn(what: string) {
     const turn = this.#cell.turn;
-    if (turn === null)
-      throw new KernelError("bad_message", `ctx.${what} can only be used inside a turn of ${this.#cell.describe()}`);
+    if (turn === null) {
+      throw new BadMessageError(`ctx.${what} can only be used inside a turn of ${this.#cell.describe()}`);
+    }
     return turn;
   }
 
@@ -142,11 +145,11 @@ export class ContextImpl implements ActorContext<AnyProtocolShape, unknown> {
     else turn.stopReason = reason;
   }
 
-  spawn(behaviour: AnyBehaviour, args: unknown, options?: SpawnOptions): AnyRef {
+  spawn(behaviour: AnyBehaviour, args?: unknown, options?: SpawnOptions): AnyRef {
     return this.#spawn(behaviour, args, options, false);
   }
 
-  spawnLink(behaviour: AnyBehaviour, args: unknown, options?: SpawnOptions): AnyRef {
+  spawnLink(behaviour: AnyBehaviour, args?: unknown, options?: SpawnOptions): AnyRef {
     return this.#spawn(behaviour, args, options, true);
   }
 
@@ -222,6 +225,7 @@ export class ContextImpl implements ActorContext<AnyProtocolShape, unknown> {
   }
 
   #timer(ms: number, tag: string, payload: unknown, repeat: boolean): TimerRef {
+    checkDelayMs(ms, repeat ? "periodMs" : "delayMs");
     const cell = this.#cell;
     const timerId = cell.loop.nextMonitorId();
     this.#effect(() => {
@@ -287,10 +291,12 @@ export class ContextImpl implements ActorContext<AnyProtocolShape, unknown> {
 type AnyProtocolShape = Record<string, (payload: any) => any>;
 
 function tellQuietly(ref: AnyRef, tag: string, payload: unknown): void {
+  const target = targetOf(ref);
   try {
-    targetOf(ref).deliverTell(tag, payload);
+    target.deliverTell(tag, payload);
   } catch {
     // A full mailbox drops the piped result; the loop counts it as a dead letter.
+    target.loop.deadLetter(target, tag, "mailbox_full");
   }
 }
 

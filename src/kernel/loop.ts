@@ -1,7 +1,7 @@
 import type { Reactor } from "../reactor/reactor.js";
 import { ActorCell } from "./actor-cell.js";
 import type { AnyBehaviour, Behaviour } from "./behaviour.js";
-import type { SpawnOptions } from "./context.js";
+import type { SpawnArgs, SpawnOptions } from "./context.js";
 import { ActorExitedError, LoopClosedError } from "./errors.js";
 import { type ExitReason, ExitReasons } from "./exit-reason.js";
 import { type MailboxOptions, resolveMailboxOptions } from "./mailbox.js";
@@ -41,7 +41,10 @@ export interface ActorInfo {
   readonly description: string;
   readonly status: "starting" | "running" | "dead";
   readonly state: unknown;
+  /** Messages queued (what the mailbox bound applies to). */
   readonly mailboxLength: number;
+  /** Exit and down signals queued (never dropped, not bounded by the mailbox). */
+  readonly signalsQueued: number;
   readonly messagesHandled: number;
   readonly trapExits: boolean;
   readonly linkCount: number;
@@ -78,7 +81,7 @@ export interface Loop {
   /** The Reactor this loop runs on. */
   readonly reactor: Reactor;
   /** Spawns an actor; runs its `init` now. @throws SpawnError if `init` throws. */
-  spawn<M extends Protocol<M>, S, A>(behaviour: Behaviour<M, S, A>, args: A, options?: SpawnOptions): Ref<M>;
+  spawn<M extends Protocol<M>, S, A>(behaviour: Behaviour<M, S, A>, ...rest: SpawnArgs<A>): Ref<M>;
   /** Sends an exit signal to `ref` (`ExitReasons.killed` cannot be trapped). */
   exit(ref: AnyRef, reason: ExitReason): void;
   /** Calls `onDown` once when `ref` stops (at once, deferred, with `noproc` if it is dead). */
@@ -155,8 +158,8 @@ export class LoopRuntime implements Loop {
 
   // ---- spawning ----
 
-  spawn<M extends Protocol<M>, S, A>(behaviour: Behaviour<M, S, A>, args: A, options?: SpawnOptions): Ref<M> {
-    return this.spawnCell(behaviour as AnyBehaviour, args, options, null).ref;
+  spawn<M extends Protocol<M>, S, A>(behaviour: Behaviour<M, S, A>, ...rest: SpawnArgs<A>): Ref<M> {
+    return this.spawnCell(behaviour as AnyBehaviour, rest[0], rest[1], null).ref;
   }
 
   spawnCell(
@@ -417,7 +420,8 @@ export class LoopRuntime implements Loop {
       description: cell.describe(),
       status: cell.status,
       state: cell.state,
-      mailboxLength: cell.mailbox?.length ?? 0,
+      mailboxLength: (cell.mailbox?.length ?? 0) - cell.signalsQueued,
+      signalsQueued: cell.signalsQueued,
       messagesHandled: cell.messagesHandled,
       trapExits: cell.trapExits,
       linkCount: cell.links?.size ?? 0,

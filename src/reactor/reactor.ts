@@ -13,11 +13,15 @@ export interface Reactor {
   /** Wall-clock time in milliseconds since the Unix epoch. May jump; use only for timestamps. */
   wallClockMs(): number;
   /**
-   * Runs `callback` once, `delayMs` milliseconds from now (0 or more; clamped to 0).
-   * Timers due at the same instant run in the order they were set.
+   * Runs `callback` once, `delayMs` milliseconds from now. Timers due at the same instant run
+   * in the order they were set. Delays longer than Node's 2^31-1 ms limit work.
+   * @throws RangeError if `delayMs` is negative, NaN or infinite.
    */
   setTimer(delayMs: number, callback: () => void): TimerHandle;
-  /** Runs `callback` every `periodMs` milliseconds (at least 1) until cancelled. */
+  /**
+   * Runs `callback` every `periodMs` milliseconds (values below 1 count as 1) until cancelled.
+   * @throws RangeError if `periodMs` is negative, NaN or infinite.
+   */
   setRepeatingTimer(periodMs: number, callback: () => void): TimerHandle;
   /**
    * Runs `task` soon, after the current task and the microtasks it queued, before timers that
@@ -36,6 +40,17 @@ export interface Reactor {
 export interface TimerHandle {
   /** Stops the timer; its callback will not run (again). */
   cancel(): void;
+}
+
+/**
+ * Validates a timer delay or period (ms): a finite number >= 0, else RangeError naming `what`.
+ * Shared by the reactors so that both refuse the same inputs.
+ */
+export function checkDelayMs(value: number, what: string): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+    throw new RangeError(`${what} must be a finite number of ms >= 0, got ${String(value)}`);
+  }
+  return value;
 }
 
 /** Formats bytes as lowercase hex; shared by the reactors' `uniqueId`. */

@@ -1,6 +1,6 @@
 import { randomBytes as cryptoRandomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
-import { bytesToHex, type Reactor, type TimerHandle } from "../reactor.js";
+import { bytesToHex, checkDelayMs, type Reactor, type TimerHandle } from "../reactor.js";
 
 /** Options for {@link createNodeReactor}. */
 export interface NodeReactorOptions {
@@ -13,6 +13,7 @@ export interface NodeReactorOptions {
 }
 
 const RANDOM_POOL_BYTES = 4096;
+const NODE_TIMER_MAX_MS = 2 ** 31 - 1;
 
 /**
  * The real Reactor on Node.js: `performance.now`, `Date.now`, `setTimeout`/`setInterval`,
@@ -33,16 +34,24 @@ export function createNodeReactor(options: NodeReactorOptions = {}): Reactor {
     poolOffset += length;
     return out;
   };
-  const wrap = (handle: NodeJS.Timeout): TimerHandle => {
-    if (unref) handle.unref();
+  // setTimeout caps delays at 2^31-1 ms (longer ones fire at once), so long timers hop.
+  const longTimer = (delayMs: number, callback: () => void): TimerHandle => {
+    let handle: NodeJS.Timeout;
+    const arm = (remainingMs: number): void => {
+      const step = Math.min(remainingMs, NODE_TIMER_MAX_MS);
+      handle = setTimeout(() => (remainingMs > step ? arm(remainingMs - step) : callback()), step);
+      if (unref) handle.unref();
+    };
+    arm(delayMs);
     return { cancel: () => clearTimeout(handle) };
   };
   return {
     nowMs: () => performance.now(),
     wallClockMs: () => Date.now(),
-    setTimer: (delayMs, callback) => wrap(setTimeout(callback, Math.max(0, delayMs))),
+    setTimer: (delayMs, callback) => longTimer(checkDelayMs(delayMs, "delayMs"), callback),
     setRepeatingTimer: (periodMs, callback) => {
-      const handle = setInterval(callback, Math.max(1, periodMs));
+      const period = Math.min(Math.max(1, checkDelayMs(periodMs, "periodMs")), NODE_TIMER_MAX_MS);
+      const handle = setInterval(callback, period);
       if (unref) handle.unref();
       return { cancel: () => clearInterval(handle) };
     },

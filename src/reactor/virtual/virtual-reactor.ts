@@ -1,4 +1,4 @@
-import { bytesToHex, type Reactor, type TimerHandle } from "../reactor.js";
+import { bytesToHex, checkDelayMs, type Reactor, type TimerHandle } from "../reactor.js";
 import { Prng } from "./prng.js";
 
 /** Options for {@link VirtualReactor}. */
@@ -49,11 +49,11 @@ export class VirtualReactor implements Reactor {
   }
 
   setTimer(delayMs: number, callback: () => void): TimerHandle {
-    return this.#add(Math.max(0, delayMs), 0, callback);
+    return this.#add(checkDelayMs(delayMs, "delayMs"), 0, callback);
   }
 
   setRepeatingTimer(periodMs: number, callback: () => void): TimerHandle {
-    const period = Math.max(1, periodMs);
+    const period = Math.max(1, checkDelayMs(periodMs, "periodMs"));
     return this.#add(period, period, callback);
   }
 
