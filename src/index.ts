@@ -60,3 +60,53 @@ export { TIMEOUT_RESOLUTION_MS } from "./kernel/timeout-wheel.js";
 export { startWorkerLoop, type WorkerLoop, type WorkerLoopOptions } from "./kernel/worker-loop.js";
 export { createNodeReactor, type NodeReactorOptions } from "./reactor/node/node-reactor.js";
 export type { Reactor, TimerHandle } from "./reactor/reactor.js";
+export {
+  type ChildSpec,
+  type ChildSpecOptions,
+  type ChildStart,
+  type ChildType,
+  childSpec,
+  type RestartType,
+  type ShutdownMs,
+  WORKER_SHUTDOWN_MS_DEFAULT,
+} from "./supervision/child-spec.js";
+export {
+  type CrashReport,
+  type CrashReporter,
+  type CrashReporterOptions,
+  createCrashReporter,
+  formatReport,
+  REPORT_HISTORY_LENGTH_MAX_DEFAULT,
+  type ReportListener,
+  type SupervisionReport,
+  type SupervisorReport,
+  type SupervisorReportContext,
+} from "./supervision/crash-reporter.js";
+export {
+  ChildAlreadyPresentError,
+  ChildAlreadyStartedError,
+  ChildNotFoundError,
+  ChildRestartingError,
+  ChildRunningError,
+  ChildStartError,
+  SupervisionError,
+  type SupervisionErrorCode,
+  SupervisorShuttingDownError,
+} from "./supervision/errors.js";
+export { type ChorusNode, type RootExit, type StartNodeOptions, startNode } from "./supervision/node.js";
+export type { RestartStrategy } from "./supervision/restart-strategy.js";
+export {
+  REACHED_MAX_RESTART_INTENSITY,
+  supervisorBehaviour,
+  type SupervisorSpecOptions,
+  supervisorSpec,
+} from "./supervision/supervisor.js";
+export { INTENSITY_DEFAULT, PERIOD_MS_DEFAULT, type SupervisorFlags } from "./supervision/supervisor-flags.js";
+export type {
+  ChildCounts,
+  ChildInfo,
+  ChildStatus,
+  SupervisorArgs,
+  SupervisorProtocol,
+} from "./supervision/supervisor-protocol.js";
+export type { KernelTraceEvent, KernelTracer } from "./kernel/trace-event.js";

@@ -104,11 +104,17 @@ export class ActorCell implements Target {
       this.status = "dead";
       this.exitReason = ExitReasons.crash(error);
       this.loop.forget(this);
+      if (this.links !== null) for (const other of this.links) other.links?.delete(this);
+      this.links = null;
       throw new SpawnError(`${this.describe()} failed to start: ${errorText(error)}`, { cause: error });
     }
     this.state = state;
     this.status = "running";
-    this.loop.commitTurn(this, turn);
+    // Spawned inside another actor's turn: the child's init effects join that turn, so they
+    // happen only if it commits (a discarded turn leaves no trace, not even its children's sends).
+    const enclosing = turn.previous;
+    if (enclosing !== null) this.loop.commitTurnInto(this, turn, enclosing);
+    else this.loop.commitTurn(this, turn);
   }
 
   // ---- eventual delivery ----
@@ -225,9 +231,7 @@ export class ActorCell implements Target {
   }
 
   #handleMessage(envelope: Envelope): void {
-    const handler = this.behaviour.handlers[envelope.tag] as
-      | ((state: unknown, payload: unknown, ctx: unknown) => unknown)
-      | undefined;
+    const handler = handlerFor(this.behaviour, envelope.tag);
     if (typeof handler !== "function") {
       const error = new BadMessageError(`${this.describe()} has no handler for "${envelope.tag}"`);
       if (envelope.reply !== null) envelope.reply.settle(false, error);
@@ -245,6 +249,7 @@ export class ActorCell implements Target {
       }
     } catch (error) {
       this.loop.abortTurn(this, turn);
+      this.loop.tracer?.({ type: "turn", actor: this.describe(), tag: envelope.tag, outcome: "crash" });
       if (envelope.reply !== null) {
         envelope.reply.settle(
           false,
@@ -257,6 +262,7 @@ export class ActorCell implements Target {
       return;
     }
     if (envelope.reply !== null && !turn.replyTaken) turn.replyValue = result;
+    this.loop.tracer?.({ type: "turn", actor: this.describe(), tag: envelope.tag, outcome: "ok" });
     this.loop.commitTurn(this, turn);
   }
 
@@ -285,7 +291,7 @@ export class ActorCell implements Target {
     if (this.turn !== null) {
       throw new CallCycleError(`near call to ${this.describe()} ("${tag}") would re-enter it: it is already in a turn`);
     }
-    const handler = this.behaviour.handlers[tag] as ((s: unknown, p: unknown, c: unknown) => unknown) | undefined;
+    const handler = handlerFor(this.behaviour, tag);
     if (typeof handler !== "function") throw new BadMessageError(`${this.describe()} has no handler for "${tag}"`);
     const reply = new NearReply();
     this.messagesHandled++;
@@ -301,12 +307,17 @@ export class ActorCell implements Target {
         cause: error,
       });
     }
-    if (result === DEFER) {
+    if (result === DEFER && !turn.replyTaken) {
       this.loop.abortTurn(this, turn);
-      throw new BadMessageError(`handler "${tag}" of ${this.describe()} defers its reply; use ask, not a near call`);
+      this.exit(ExitReasons.crash(new BadMessageError(`handler "${tag}" returned DEFER without replyLater()`)));
+      throw new BadMessageError(`handler "${tag}" of ${this.describe()} returned DEFER without calling ctx.replyLater()`);
     }
     if (!turn.replyTaken) turn.replyValue = result;
     this.loop.commitTurn(this, turn);
+    // A deferred reply settled within the same turn still answers the near call.
+    if (result === DEFER && !reply.settled) {
+      throw new BadMessageError(`handler "${tag}" of ${this.describe()} defers its reply past the turn; use ask, not a near call`);
+    }
     if (reply.settled && !reply.ok) throw reply.value;
     return reply.settled ? reply.value : result;
   }
@@ -436,11 +447,8 @@ export class ActorCell implements Target {
   }
 
   monitor(watcher: Watcher): number {
+    if (this.status === "dead") return this.loop.deferDown(watcher, ExitReasons.noproc);
     const monitorId = this.loop.nextMonitorId();
-    if (this.status === "dead") {
-      this.loop.reactor.defer(() => watcher.down(monitorId, ExitReasons.noproc));
-      return monitorId;
-    }
     if (this.watchers === null) this.watchers = new Map();
     this.watchers.set(monitorId, watcher);
     return monitorId;
@@ -448,6 +456,7 @@ export class ActorCell implements Target {
 
   demonitor(monitorId: number): void {
     this.watchers?.delete(monitorId);
+    this.loop.cancelDeferredDown(monitorId);
   }
 
   /** Adds a two-way link (local only); linking to a dead actor signals `noproc` at once. */
@@ -473,6 +482,14 @@ export class ActorCell implements Target {
     if (this.repliers === null) this.repliers = new Set();
     this.repliers.add(reply);
   }
+}
+
+type Handler = (state: unknown, payload: unknown, ctx: unknown) => unknown;
+
+// Own properties only: a tag such as "constructor" or "valueOf" is not a handler.
+function handlerFor(behaviour: AnyBehaviour, tag: string): Handler | undefined {
+  const handlers = behaviour.handlers as Record<string, Handler>;
+  return Object.hasOwn(handlers, tag) ? handlers[tag] : undefined;
 }
 
 function errorText(error: unknown): string {

@@ -77,13 +77,12 @@ class FacetTarget implements Target {
 
   monitor(watcher: Watcher): number {
     if (!this.#revoked) return this.#inner.monitor(watcher);
-    const monitorId = this.loop.nextMonitorId();
-    this.loop.reactor.defer(() => watcher.down(monitorId, ExitReasons.noproc));
-    return monitorId;
+    return this.loop.deferDown(watcher, ExitReasons.noproc);
   }
 
   demonitor(monitorId: number): void {
     this.#inner.demonitor(monitorId);
+    this.loop.cancelDeferredDown(monitorId);
   }
 
   // Holding a facet is the power to send the allowed messages, not to stop the actor.

@@ -259,7 +259,10 @@ export class ContextImpl implements ActorContext<AnyProtocolShape, unknown> {
 
   replyLater<R>(): Replier<R> {
     const turn = this.#turn("replyLater");
-    if (turn.reply === null || turn.replyTaken) return noopReplier as Replier<R>;
+    if (turn.reply === null || turn.replyTaken) {
+      turn.replyTaken = true;
+      return noopReplier as Replier<R>;
+    }
     turn.replyTaken = true;
     const reply = turn.reply;
     const cell = this.#cell;

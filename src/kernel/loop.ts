@@ -9,7 +9,8 @@ import type { ModuleSpawner, PeerConnection } from "./peer-connection.js";
 import { PendingAsk } from "./pending-ask.js";
 import type { Protocol } from "./protocol.js";
 import { type AnyRef, type MonitorRef, type Ref, targetOf } from "./ref.js";
-import type { Target } from "./target.js";
+import type { Target, Watcher } from "./target.js";
+import type { KernelTracer } from "./trace-event.js";
 import { TimeoutWheel } from "./timeout-wheel.js";
 import { OUT_ASK, OUT_EFFECT, OUT_TELL, Turn } from "./turn.js";
 
@@ -100,6 +101,8 @@ export interface Loop {
   onDeadLetter(listener: (letter: DeadLetter) => void): () => void;
   /** Stops every actor (newest first) with `shutdown`, closes peer connections; spawning then fails. */
   shutdown(): void;
+  /** Sets (or clears, with null) the tracer that sees every spawn, turn, state change and exit. */
+  setTracer(tracer: KernelTracer | null): void;
 }
 
 /** The kernel's loop implementation. Internal: users see {@link Loop}. */
@@ -120,6 +123,7 @@ export class LoopRuntime implements Loop {
   #nextCellId = 0;
   #nextMonitorId = 0;
   readonly #monitors = new Map<number, Target>();
+  readonly #deferredDowns = new Set<number>();
   readonly #exports = new Map<string, Target>();
   readonly #exitListeners = new Set<(event: ExitEvent) => void>();
   readonly #deadLetterListeners = new Set<(letter: DeadLetter) => void>();
@@ -128,6 +132,8 @@ export class LoopRuntime implements Loop {
   #closed = false;
   /** Hooks for other loops (see peer-connection.ts); set when the first peer connects. */
   peerHooks: { onShutdown(): void } | null = null;
+  /** Sees every spawn, turn, state change and exit; null when not tracing. */
+  tracer: KernelTracer | null = null;
   /** Connections to other loops, by loop id. */
   readonly peers = new Map<string, PeerConnection>();
   /** Spawns module-exported behaviours for other loops; null refuses spawn requests. */
@@ -182,8 +188,11 @@ export class LoopRuntime implements Loop {
     const named = options?.name === undefined ? behaviour : { ...behaviour, name: options.name };
     const cell = new ActorCell(this, ++this.#nextCellId, named, mailbox.lengthMax, mailbox.overflow, trap);
     this.#cells.set(cell.id, cell);
-    cell.start(args);
+    // Link before init (as OTP's start_link does), so a child that stops during init signals its
+    // parent; if init throws, start() removes the link again and the spawn throws instead.
     if (linkTo !== null) cell.linkWith(linkTo);
+    cell.start(args);
+    this.tracer?.({ type: "spawn", actor: cell.describe() });
     return cell;
   }
 
@@ -200,6 +209,9 @@ export class LoopRuntime implements Loop {
   }
 
   ask(target: Target, tag: string, payload: unknown, timeoutMs: number | undefined): Promise<unknown> {
+    if (timeoutMs !== undefined && !(typeof timeoutMs === "number" && timeoutMs >= 0 && Number.isFinite(timeoutMs))) {
+      return Promise.reject(new RangeError(`ask timeoutMs must be a finite number >= 0, got ${String(timeoutMs)}`));
+    }
     const pending = new PendingAsk(this.wheel, `"${tag}" to ${target.describe()}`, timeoutMs ?? this.askTimeoutMs);
     const turn = this.#current;
     if (turn === null || target.loop !== this) {
@@ -243,7 +255,10 @@ export class LoopRuntime implements Loop {
       cell.exit(reason);
       return;
     }
-    if (turn.stateSet) cell.state = turn.nextState;
+    if (turn.stateSet) {
+      cell.state = turn.nextState;
+      this.tracer?.({ type: "state", actor: cell.describe() });
+    }
     const outbox = turn.outbox;
     if (outbox !== null) {
       for (let i = 0; i < outbox.length; i++) {
@@ -272,6 +287,25 @@ export class LoopRuntime implements Loop {
     else if (!cell.scheduled && cell.status !== "dead" && (cell.mailbox?.length ?? 0) > 0) this.schedule(cell);
   }
 
+  /**
+   * Commits a child's init turn into the enclosing turn: its state applies now, its sends and
+   * effects (and its own spawns) are moved to `enclosing` and happen when that commits.
+   */
+  commitTurnInto(cell: ActorCell, turn: Turn, enclosing: Turn): void {
+    this.#current = turn.previous;
+    cell.turn = null;
+    if (turn.stateSet) cell.state = turn.nextState;
+    if (turn.outbox !== null) for (const entry of turn.outbox) enclosing.push(entry);
+    if (turn.spawned !== null) {
+      if (enclosing.spawned === null) enclosing.spawned = [];
+      enclosing.spawned.push(...turn.spawned);
+    }
+    const stop = turn.stopReason ?? cell.pendingExit;
+    cell.pendingExit = null;
+    this.#recycle(turn);
+    if (stop !== null) cell.exit(stop);
+  }
+
   /** Discards a turn: releases reservations, fails its asks, undoes effects, kills its spawns. */
   abortTurn(cell: ActorCell, turn: Turn): void {
     this.#current = turn.previous;
@@ -292,10 +326,12 @@ export class LoopRuntime implements Loop {
         }
       }
     }
+    // Children spawned by a discarded turn stop newest first, running their terminate.
     if (turn.spawned !== null) {
-      for (const child of turn.spawned) {
+      for (let i = turn.spawned.length - 1; i >= 0; i--) {
+        const child = turn.spawned[i]!;
         cell.unlinkFrom(child);
-        child.exit(ExitReasons.killed);
+        child.exit(ExitReasons.shutdown);
       }
     }
   }
@@ -324,7 +360,7 @@ export class LoopRuntime implements Loop {
       const cell = queue[this.#runHead]!;
       queue[this.#runHead++] = undefined as unknown as ActorCell;
       let quota = this.#throughput;
-      while (quota > 0 && cell.status !== "dead" && cell.handleNext()) {
+      while (quota > 0 && budget > 0 && cell.status !== "dead" && cell.handleNext()) {
         quota--;
         budget--;
       }
@@ -375,18 +411,38 @@ export class LoopRuntime implements Loop {
     target.demonitor(id);
   }
 
+  /**
+   * Delivers `reason` to `watcher` on the next task, unless {@link cancelDeferredDown} is called
+   * first (a monitor set on an actor that is already dead, then demonitored). Returns the id.
+   */
+  deferDown(watcher: Watcher, reason: ExitReason): number {
+    const monitorId = this.nextMonitorId();
+    this.#deferredDowns.add(monitorId);
+    this.reactor.defer(() => {
+      if (this.#deferredDowns.delete(monitorId)) watcher.down(monitorId, reason);
+    });
+    return monitorId;
+  }
+
+  /** Cancels a down scheduled by {@link deferDown}. */
+  cancelDeferredDown(monitorId: number): void {
+    this.#deferredDowns.delete(monitorId);
+  }
+
   nextMonitorId(): number {
     return ++this.#nextMonitorId;
   }
 
   deadLetter(target: Target, tag: string, why: DeadLetter["why"]): void {
     this.#deadLetters++;
+    this.tracer?.({ type: "dead_letter", actor: target.describe(), tag, why });
     if (this.#deadLetterListeners.size === 0) return;
     const letter: DeadLetter = { to: target.describe(), tag, why };
     for (const listener of this.#deadLetterListeners) listener(letter);
   }
 
   notifyExit(cell: ActorCell, reason: ExitReason): void {
+    this.tracer?.({ type: "exit", actor: cell.describe(), reason: reason.type });
     if (this.#exitListeners.size === 0) return;
     const event: ExitEvent = { ref: cell.ref, description: cell.describe(), reason, atMs: this.reactor.nowMs() };
     for (const listener of this.#exitListeners) listener(event);
@@ -447,6 +503,10 @@ export class LoopRuntime implements Loop {
   /** Drops an exported token (a revoked capability). */
   unexport(token: string): void {
     this.#exports.delete(token);
+  }
+
+  setTracer(tracer: KernelTracer | null): void {
+    this.tracer = tracer;
   }
 
   // ---- lifecycle ----

@@ -25,7 +25,8 @@ export class Ref<M extends Protocol<M>> {
   readonly #target: Target;
 
   static {
-    readTarget = (ref) => (#target in ref ? (ref as Ref<never>).#target : undefined);
+    readTarget = (ref) =>
+      typeof ref === "object" && ref !== null && #target in ref ? (ref as Ref<never>).#target : undefined;
   }
 
   /** @internal Refs are created by the kernel only. */
@@ -101,7 +102,7 @@ export function makeRef<M extends Protocol<M>>(target: Target): Ref<M> {
 /** @internal The target behind a ref. */
 export function targetOf(ref: AnyRef): Target {
   const target = readTarget(ref);
-  if (target === undefined) throw new BadMessageError(`not a ref: ${String(ref)}`);
+  if (target === undefined) throw new BadMessageError(`not a ref: ${ref === null ? "null" : typeof ref}`);
   return target;
 }
 

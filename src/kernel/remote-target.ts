@@ -63,17 +63,15 @@ export class RemoteTarget implements Target {
   release(): void {}
 
   monitor(watcher: Watcher): number {
+    if (this.peer.closed) return this.loop.deferDown(watcher, ExitReasons.noconnection);
     const monitorId = this.loop.nextMonitorId();
-    if (this.peer.closed) {
-      this.loop.reactor.defer(() => watcher.down(monitorId, ExitReasons.noconnection));
-      return monitorId;
-    }
     this.peer.watch(monitorId, watcher);
     this.peer.transport.send({ t: "mon", to: this.token, mid: monitorId });
     return monitorId;
   }
 
   demonitor(monitorId: number): void {
+    this.loop.cancelDeferredDown(monitorId);
     if (this.peer.unwatch(monitorId) && !this.peer.closed) this.peer.transport.send({ t: "demon", mid: monitorId });
   }
 
@@ -108,11 +106,11 @@ export class DeadTarget implements Target {
   reserve(): void {}
   release(): void {}
   monitor(watcher: Watcher): number {
-    const monitorId = this.loop.nextMonitorId();
-    this.loop.reactor.defer(() => watcher.down(monitorId, ExitReasons.noproc));
-    return monitorId;
+    return this.loop.deferDown(watcher, ExitReasons.noproc);
   }
-  demonitor(): void {}
+  demonitor(monitorId: number): void {
+    this.loop.cancelDeferredDown(monitorId);
+  }
   signalExit(): void {}
   exportToken(): string {
     return this.loop.exportTarget(this);

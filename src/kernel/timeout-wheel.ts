@@ -13,8 +13,9 @@ export const TIMEOUT_RESOLUTION_MS = 10;
 
 /**
  * A hashed timing wheel for ask timeouts: O(1) add and remove, one Reactor timer for all
- * pending asks of a loop instead of one timer per ask. Timeouts fire within
- * {@link TIMEOUT_RESOLUTION_MS} after their deadline.
+ * pending asks of a loop instead of one timer per ask (armed only while asks are pending, at
+ * slot boundaries). Timeouts fire less than {@link TIMEOUT_RESOLUTION_MS} after their deadline,
+ * never before it.
  */
 export class TimeoutWheel {
   readonly #reactor: Reactor;
@@ -32,9 +33,11 @@ export class TimeoutWheel {
     return this.#count;
   }
 
-  /** Adds `item` to expire `timeoutMs` from now. */
+  /** Adds `item` to expire `timeoutMs` from now (0 or more). */
   add(item: Expirable, timeoutMs: number): void {
-    const slotIndex = Math.ceil((this.#reactor.nowMs() + timeoutMs) / TIMEOUT_RESOLUTION_MS);
+    const nowMs = this.#reactor.nowMs();
+    if (this.#timer === null) this.#nextSlot = Math.floor(nowMs / TIMEOUT_RESOLUTION_MS) + 1;
+    const slotIndex = Math.max(Math.ceil((nowMs + timeoutMs) / TIMEOUT_RESOLUTION_MS), this.#nextSlot);
     let slot = this.#slots.get(slotIndex);
     if (slot === undefined) {
       slot = new Set();
@@ -43,10 +46,13 @@ export class TimeoutWheel {
     slot.add(item);
     item.wheelSlot = slot;
     this.#count++;
-    if (this.#timer === null) {
-      this.#nextSlot = Math.floor(this.#reactor.nowMs() / TIMEOUT_RESOLUTION_MS);
-      this.#timer = this.#reactor.setRepeatingTimer(TIMEOUT_RESOLUTION_MS, () => this.#tick());
-    }
+    if (this.#timer === null) this.#arm();
+  }
+
+  // One-shot timers aligned to slot boundaries, so a timeout fires less than one resolution late.
+  #arm(): void {
+    const delayMs = this.#nextSlot * TIMEOUT_RESOLUTION_MS - this.#reactor.nowMs();
+    this.#timer = this.#reactor.setTimer(Math.max(0, delayMs), () => this.#tick());
   }
 
   /** Removes `item` if it is still waiting. */
@@ -65,6 +71,7 @@ export class TimeoutWheel {
   }
 
   #tick(): void {
+    this.#timer = null;
     const nowSlot = Math.floor(this.#reactor.nowMs() / TIMEOUT_RESOLUTION_MS);
     for (let index = this.#nextSlot; index <= nowSlot; index++) {
       const slot = this.#slots.get(index);
@@ -76,11 +83,8 @@ export class TimeoutWheel {
         item.expire();
       }
     }
-    this.#nextSlot = nowSlot + 1;
-    if (this.#count === 0) {
-      this.#timer?.cancel();
-      this.#timer = null;
-      this.#slots.clear();
-    }
+    this.#nextSlot = Math.max(this.#nextSlot, nowSlot + 1);
+    if (this.#count > 0) this.#arm();
+    else this.#slots.clear();
   }
 }

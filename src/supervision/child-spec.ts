@@ -80,7 +80,12 @@ const CHECKS: readonly Check[] = [
   ["start", (s) => isObject(s.start), "an object { behaviour, args, options? }", TypeError],
   ["start.behaviour", (s) => isBehaviour(s.start?.behaviour), "a behaviour with init and handlers", TypeError],
   ["start.options", (s) => s.start?.options === undefined || isObject(s.start.options), "an object", TypeError],
-  ["restart", (s) => s.restart === undefined || RESTART_TYPES.includes(s.restart), RESTART_TYPES.join(" | "), TypeError],
+  [
+    "restart",
+    (s) => s.restart === undefined || RESTART_TYPES.includes(s.restart),
+    RESTART_TYPES.join(" | "),
+    TypeError,
+  ],
   ["type", (s) => s.type === undefined || CHILD_TYPES.includes(s.type), CHILD_TYPES.join(" | "), TypeError],
   [
     "shutdownMs",
@@ -182,7 +187,9 @@ function isObject(value: unknown): value is object {
 }
 
 function isBehaviour(value: unknown): boolean {
-  return isObject(value) && typeof (value as AnyBehaviour).init === "function" && isObject((value as AnyBehaviour).handlers);
+  return (
+    isObject(value) && typeof (value as AnyBehaviour).init === "function" && isObject((value as AnyBehaviour).handlers)
+  );
 }
 
 function read(spec: object, path: string): unknown {

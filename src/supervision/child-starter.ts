@@ -3,7 +3,13 @@ import { ExitReasons } from "../kernel/exit-reason.js";
 import type { AnyRef } from "../kernel/ref.js";
 import type { ResolvedChildSpec } from "./child-spec.js";
 import { isSupervisorBehaviour, type SupervisorArgs } from "./supervisor-protocol.js";
-import { childById, putChild, reportSupervisor, type SupervisorContext, type SupervisorState } from "./supervisor-state.js";
+import {
+  childById,
+  putChild,
+  reportSupervisor,
+  type SupervisorContext,
+  type SupervisorState,
+} from "./supervisor-state.js";
 
 /** The outcome of starting one child. */
 export type StartResult = { readonly ok: true; readonly ref: AnyRef } | { readonly ok: false; readonly error: unknown };

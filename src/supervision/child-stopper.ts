@@ -104,8 +104,8 @@ export function stoppedChildExited(
 /** The `shutdownMs` of stop `stopId` has passed: kill the child (a stale timeout is ignored). */
 export function shutdownTimedOut(s: SupervisorState, ctx: SupervisorContext, stopId: number): void {
   const job = s.job;
-  const active = job?.active;
-  if (job == null || active == null || active.stopId !== stopId) return;
+  const active = job === null ? null : job.active;
+  if (job === null || active === null || active.stopId !== stopId) return;
   ctx.exit(active.ref, ExitReasons.killed);
   job.active = { ...active, timer: null };
 }

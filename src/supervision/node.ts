@@ -83,7 +83,7 @@ export function startNode(options: StartNodeOptions): ChorusNode {
   let root: Ref<SupervisorProtocol>;
   try {
     const args = { name: "root", children: options.children ?? [], reporter, ...flagsOf(options) };
-    root = loop.spawn(supervisorBehaviour, args, { trapExits: true });
+    root = loop.spawn(supervisorBehaviour, args, { name: "root", trapExits: true });
   } catch (error) {
     loop.shutdown();
     throw error;
@@ -99,6 +99,7 @@ class NodeRuntime implements ChorusNode {
   readonly #onRootExit: ((exit: RootExit) => void) | undefined;
   #resolveExited!: (exit: RootExit) => void;
   #stopRequested = false;
+  #stopped: Promise<void> | null = null;
 
   constructor(
     loop: Loop,
@@ -121,12 +122,13 @@ class NodeRuntime implements ChorusNode {
   }
 
   stop(): Promise<void> {
-    if (!this.#stopRequested) {
+    if (this.#stopped === null) {
       this.#stopRequested = true;
+      this.#stopped = this.exited.then(noop);
       // The root traps exits: the signal (from itself) makes it stop its children, then exit.
       this.loop.exit(this.root, ExitReasons.shutdown);
     }
-    return this.exited.then(noop);
+    return this.#stopped;
   }
 
   #rootExited(reason: ExitReason): void {

@@ -1,8 +1,8 @@
 import { type Behaviour, DEFER, type ExitSignal } from "../kernel/behaviour.js";
 import type { Replier } from "../kernel/context.js";
 import { type ExitReason, isCleanExit } from "../kernel/exit-reason.js";
-import { type ChildSpec, type RestartType, resolveChildSpecs, type ShutdownMs, shouldRestart } from "./child-spec.js";
 import { type ChildRequest, countChildren, executeRequest, whichChildren } from "./child-requests.js";
+import { type ChildSpec, type RestartType, resolveChildSpecs, type ShutdownMs, shouldRestart } from "./child-spec.js";
 import { spawnChild, startGroup } from "./child-starter.js";
 import { isBeingStopped, shutDown, shutdownTimedOut, stopChildren, stoppedChildExited } from "./child-stopper.js";
 import type { CrashReporter } from "./crash-reporter.js";
@@ -26,7 +26,10 @@ import {
 } from "./supervisor-state.js";
 
 /** The reason a supervisor exits with after one restart too many (OTP: `shutdown`, reported as `reached_max_restart_intensity`). */
-export const REACHED_MAX_RESTART_INTENSITY: ExitReason = { type: "shutdown", detail: "reached_max_restart_intensity" };
+export const REACHED_MAX_RESTART_INTENSITY: ExitReason = Object.freeze({
+  type: "shutdown",
+  detail: "reached_max_restart_intensity",
+});
 
 /**
  * The supervisor behaviour (Erlang/OTP's `supervisor`). Spawn it with {@link SupervisorArgs}, or
@@ -193,7 +196,8 @@ export interface SupervisorSpecOptions {
 
 /**
  * The child spec of a supervisor, for nesting supervisors: `type: "supervisor"`, its behaviour
- * is {@link supervisorBehaviour}. Validated when the parent starts it.
+ * is {@link supervisorBehaviour}, and its actor is named after it (`inner#7@main`). Validated
+ * when the parent starts it.
  */
 export function supervisorSpec(
   id: string,
@@ -201,13 +205,14 @@ export function supervisorSpec(
   children: readonly ChildSpec[],
   options: SupervisorSpecOptions = {},
 ): ChildSpec {
-  const args: SupervisorArgs = { name: options.name ?? id, flags, children };
+  const name = options.name ?? id;
+  const args: SupervisorArgs = { name, flags, children };
   if (options.reporter !== undefined) args.reporter = options.reporter;
   return {
     id,
     type: "supervisor",
     restart: options.restart ?? "permanent",
     shutdownMs: options.shutdownMs ?? "infinity",
-    start: { behaviour: supervisorBehaviour, args },
+    start: { behaviour: supervisorBehaviour, args, options: { name } },
   };
 }

@@ -45,14 +45,13 @@ test("a timer set for the current instant from a timer runs after the timers alr
   assert.deepEqual(order, ["first", "second", "added"]);
 });
 
-test("negative delays are clamped to zero", () => {
+test("a negative, NaN or infinite delay is refused with a RangeError naming it", () => {
   const reactor = new VirtualReactor({ startMs: 50 });
-  let firedAt = -1;
-  reactor.setTimer(-10, () => {
-    firedAt = reactor.nowMs();
-  });
-  reactor.runUntilIdle();
-  assert.equal(firedAt, 50);
+  for (const bad of [-10, Number.NaN, Number.POSITIVE_INFINITY]) {
+    assert.throws(() => reactor.setTimer(bad, () => {}), /delayMs must be a finite number/);
+    assert.throws(() => reactor.setRepeatingTimer(bad, () => {}), /periodMs must be a finite number/);
+  }
+  assert.equal(reactor.pendingTimerCount, 0);
 });
 
 test("a cancelled timer never runs, and cancelling twice or after firing is a no-op", () => {
