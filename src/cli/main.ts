@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+/**
+ * The `chorus` command. `serve` starts a node; `bench` runs a benchmark suite from a checkout.
+ * The chat (`chorus chat`) and the simulator (`chorus sim`) join with their issues.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { Command, InvalidArgumentError } from "commander";
+import { serve } from "./serve.js";
+
+const packageJson = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as {
+  version: string;
+};
+
+function integer(min: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected an integer >= ${min}`);
+    return n;
+  };
+}
+
+const program = new Command()
+  .name("chorus")
+  .description("Chorus: a realtime server runtime for TypeScript on Node.js")
+  .version(packageJson.version);
+
+program
+  .command("serve")
+  .description("start a node: root supervisor, worker loops and a status reporter; stops gracefully on SIGINT/SIGTERM")
+  .option("--workers <n>", "worker-thread loops to start beside the main loop", integer(0), 0)
+  .option("--status-interval <ms>", "status line period in ms", integer(100), 10_000)
+  .action(async (options: { workers: number; statusInterval: number }) => {
+    const handle = await serve({ workers: options.workers, statusIntervalMs: options.statusInterval });
+    let signals = 0;
+    const shutdown = (signal: string) => {
+      if (++signals > 1) {
+        process.stderr.write(`chorus: ${signal} again, exiting without waiting for the shutdown\n`);
+        process.exit(130);
+      }
+      process.stderr.write(`chorus: ${signal}, shutting down (send it again to force)\n`);
+      void handle.stop().then(() => process.exit(0));
+    };
+    process.on("SIGINT", () => shutdown("SIGINT"));
+    process.on("SIGTERM", () => shutdown("SIGTERM"));
+    const exit = await handle.node.exited;
+    if (!exit.requested) {
+      process.stderr.write(`chorus: the root supervisor stopped on its own (${exit.reason.type}); exiting\n`);
+      await Promise.all(handle.workers.map((w) => w.stop()));
+      process.exit(1);
+    }
+  });
+
+program
+  .command("bench")
+  .description("run a benchmark suite (from a built checkout): kernel")
+  .argument("<suite>", "suite name, e.g. kernel")
+  .action((suite: string) => {
+    const script = new URL(`../../bench/${suite}.bench.js`, import.meta.url);
+    if (!existsSync(script)) {
+      process.stderr.write(`chorus bench: no suite "${suite}" (run from a built checkout: npm run build)\n`);
+      process.exit(2);
+    }
+    const result = spawnSync(process.execPath, ["--expose-gc", script.pathname], { stdio: "inherit" });
+    process.exit(result.status ?? 1);
+  });
+
+await program.parseAsync(process.argv);
