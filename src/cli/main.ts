@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 /**
- * The `chorus` command. `serve` starts a node; `bench` runs a benchmark suite from a checkout.
- * The chat (`chorus chat`) and the simulator (`chorus sim`) join with their issues.
+ * The `chorus` command. `serve` starts a node; `sim` runs simulation scenarios from a seed;
+ * `bench` runs a benchmark suite from a checkout. The chat (`chorus chat`) joins with its issue.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
 import { serve } from "./serve.js";
+import { simCommand } from "./sim-command.js";
 
 const packageJson = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as {
   version: string;
@@ -49,6 +50,19 @@ program
       await Promise.all(handle.workers.map((w) => w.stop()));
       process.exit(1);
     }
+  });
+
+program
+  .command("sim")
+  .description("run a simulation scenario from a seed, or sweep seeds; prints SEED=… first and a replay command on failure")
+  .argument("[scenario]", "scenario name (omit, or --list, to list them)")
+  .option("--seed <n>", "run this one seed", integer(0))
+  .option("--seeds <n>", "sweep this many seeds", integer(1))
+  .option("--first-seed <n>", "first seed of a sweep", integer(0))
+  .option("--shrink", "shrink the failing plan to a minimal one")
+  .option("--list", "list the scenarios")
+  .action(async (name: string | undefined, options: { seed?: number; seeds?: number; firstSeed?: number; shrink?: boolean; list?: boolean }) => {
+    process.exitCode = await simCommand(name, options);
   });
 
 program

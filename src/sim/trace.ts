@@ -27,6 +27,7 @@ export type TraceEvent =
   | { readonly type: "connect"; readonly atMs: number; readonly from: string; readonly to: string; readonly conn: number }
   | { readonly type: "close"; readonly atMs: number; readonly from: string; readonly to: string; readonly conn: number }
   | { readonly type: "fault"; readonly atMs: number; readonly fault: FaultEvent }
+  | { readonly type: "action"; readonly atMs: number; readonly label: string }
   | { readonly type: "note"; readonly atMs: number; readonly node: string; readonly text: string };
 
 /** Default number of most recent events a trace keeps for failure reports. */
