@@ -1,3 +1,4 @@
+import { createNodeReactor } from "../reactor/node/node-reactor.js";
 import { formatFailure, formatRunHeader, formatRunLine } from "../sim/report.js";
 import { runScenario } from "../sim/run-scenario.js";
 import { builtInScenarios } from "../sim/scenarios/index.js";
@@ -43,7 +44,8 @@ export async function simCommand(name: string | undefined, options: SimCommandOp
   } else {
     const progress = options.progress ?? (process.stderr.isTTY ? (line: string) => process.stderr.write(`\r${line}`) : () => {});
     print(`SEEDS=${options.firstSeed ?? 1}..${(options.firstSeed ?? 1) + options.seeds - 1} scenario=${scenario.name}`);
-    const started = performance.now();
+    const clock = createNodeReactor();
+    const started = clock.nowMs();
     const summary = await sweep(scenario, {
       seeds: options.seeds,
       firstSeed: options.firstSeed ?? 1,
@@ -51,7 +53,7 @@ export async function simCommand(name: string | undefined, options: SimCommandOp
         progress(`[${done}/${total}] seed ${last.seed} ${last.ok ? "ok" : "FAILED"}, ${failures} failure(s)   `),
     });
     progress("\n");
-    const wallS = (performance.now() - started) / 1000;
+    const wallS = (clock.nowMs() - started) / 1000;
     print(`${summary.runs} run(s), ${summary.failures.length} failure(s), ${summary.steps} steps, ${(summary.simMs / 1000).toFixed(1)} s simulated in ${wallS.toFixed(1)} s`);
     failed = summary.failures[0] ?? null;
     if (failed) for (const line of formatRunHeader(scenario.name, failed.seed, failed.options)) print(line);

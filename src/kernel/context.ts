@@ -155,13 +155,7 @@ export class ContextImpl implements ActorContext<AnyProtocolShape, unknown> {
 
   #spawn(behaviour: AnyBehaviour, args: unknown, options: SpawnOptions | undefined, link: boolean): AnyRef {
     const cell = this.#cell;
-    const child = cell.loop.spawnCell(behaviour, args, options, link ? cell : null);
-    const turn = cell.turn;
-    if (turn !== null) {
-      if (turn.spawned === null) turn.spawned = [child];
-      else turn.spawned.push(child);
-    }
-    return child.ref;
+    return cell.loop.spawnCell(behaviour, args, options, link ? cell : null).ref;
   }
 
   link(ref: AnyRef): void {

@@ -193,6 +193,13 @@ export class LoopRuntime implements Loop {
     if (linkTo !== null) cell.linkWith(linkTo);
     cell.start(args);
     this.tracer?.({ type: "spawn", actor: cell.describe() });
+    // Whoever spawns during a turn (ctx.spawn, or loop.spawn from inside a handler), the child
+    // belongs to that turn: its init effects joined the turn, and it stops if the turn is discarded.
+    const turn = this.#current;
+    if (turn !== null) {
+      if (turn.spawned === null) turn.spawned = [cell];
+      else turn.spawned.push(cell);
+    }
     return cell;
   }
 
