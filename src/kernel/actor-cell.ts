@@ -7,12 +7,13 @@ import {
   ActorExitedError,
   BadMessageError,
   CallCycleError,
-  MailboxFullError,
   SpawnError,
 } from "./errors.js";
 import { describeExitReason, type ExitReason, ExitReasons } from "./exit-reason.js";
 import type { LoopRuntime as Loop } from "./loop.js";
-import { Mailbox, type OverflowPolicy } from "./mailbox.js";
+import { Inbox } from "./inbox.js";
+import { dropMonitors, linkCells, signalLinks, signalWatchers, unlinkCells } from "./links.js";
+import type { OverflowPolicy } from "./mailbox.js";
 import { type AnyRef, makeRef } from "./ref.js";
 import type { ReplyTo, Target, Watcher } from "./target.js";
 import type { Turn } from "./turn.js";
@@ -53,12 +54,7 @@ export class ActorCell implements Target {
   /** An exit requested while the actor was in a turn; applied when the turn ends. */
   pendingExit: ExitReason | null = null;
   scheduled = false;
-  mailbox: Mailbox<Envelope> | null = null;
-  readonly lengthMax: number;
-  readonly overflow: OverflowPolicy;
-  reserved = 0;
-  /** Signals (exit, down) queued in the mailbox; they do not count against the bound. */
-  signalsQueued = 0;
+  readonly inbox: Inbox;
   links: Set<ActorCell> | null = null;
   watchers: Map<number, Watcher> | null = null;
   /** Monitors this actor holds on others (removed when it exits, as in Erlang). */
@@ -82,8 +78,7 @@ export class ActorCell implements Target {
     this.id = id;
     this.behaviour = behaviour;
     this.name = behaviour.name ?? "actor";
-    this.lengthMax = lengthMax;
-    this.overflow = overflow;
+    this.inbox = new Inbox(lengthMax, overflow, () => this.describe(), (tag) => this.loop.deadLetter(this, tag, "mailbox_full"));
     this.trapExits = trapExits;
     this.ref = makeRef(this);
     this.ctx = new ContextImpl(this);
@@ -95,12 +90,12 @@ export class ActorCell implements Target {
 
   /** Runs `init` as the first turn. Throws SpawnError (the cell is then dead) if it throws. */
   start(args: unknown): void {
-    const turn = this.loop.beginTurn(this);
+    const turn = this.loop.turns.begin(this);
     let state: unknown;
     try {
       state = this.behaviour.init(args, this.ctx);
     } catch (error) {
-      this.loop.abortTurn(this, turn);
+      this.loop.turns.abort(this, turn);
       this.status = "dead";
       this.exitReason = ExitReasons.crash(error);
       this.loop.forget(this);
@@ -113,8 +108,8 @@ export class ActorCell implements Target {
     // Spawned inside another actor's turn: the child's init effects join that turn, so they
     // happen only if it commits (a discarded turn leaves no trace, not even its children's sends).
     const enclosing = turn.previous;
-    if (enclosing !== null) this.loop.commitTurnInto(this, turn, enclosing);
-    else this.loop.commitTurn(this, turn);
+    if (enclosing !== null) this.loop.turns.commitInto(this, turn, enclosing);
+    else this.loop.turns.commit(this, turn);
   }
 
   // ---- eventual delivery ----
@@ -146,87 +141,26 @@ export class ActorCell implements Target {
   }
 
   reserve(_tag: string): void {
-    if (this.status === "dead" || this.overflow !== "reject") return;
-    if (this.#messagesQueued() + this.reserved >= this.lengthMax) throw this.#fullError();
-    this.reserved++;
+    if (this.status !== "dead") this.inbox.reserve();
   }
 
   release(): void {
-    if (this.reserved > 0) this.reserved--;
-  }
-
-  #messagesQueued(): number {
-    return (this.mailbox?.length ?? 0) - this.signalsQueued;
+    this.inbox.release();
   }
 
   #enqueue(envelope: Envelope, bounded: boolean): void {
-    let mailbox = this.mailbox;
-    if (mailbox === null) {
-      mailbox = new Mailbox<Envelope>();
-      this.mailbox = mailbox;
-    }
-    if (!bounded) this.signalsQueued++;
-    else if (mailbox.length - this.signalsQueued + this.reserved >= this.lengthMax) {
-      switch (this.overflow) {
-        case "reject":
-          throw this.#fullError();
-        case "drop-newest":
-          this.#drop(envelope);
-          return;
-        case "drop-oldest": {
-          const oldest = this.#shiftMessage();
-          if (oldest === undefined) break;
-          this.#drop(oldest);
-          break;
-        }
-      }
-    }
-    mailbox.push(envelope);
+    this.inbox.push(envelope, bounded);
     if (!this.scheduled && this.turn === null) this.loop.schedule(this);
-  }
-
-  // Drop-oldest discards the oldest *message*; signals keep their place.
-  #shiftMessage(): Envelope | undefined {
-    const mailbox = this.mailbox as Mailbox<Envelope>;
-    const kept: Envelope[] = [];
-    let found: Envelope | undefined;
-    for (let envelope = mailbox.shift(); envelope !== undefined; envelope = mailbox.shift()) {
-      if (envelope.kind === MESSAGE) {
-        found = envelope;
-        break;
-      }
-      kept.push(envelope);
-    }
-    if (kept.length > 0) {
-      const rest = mailbox.drain();
-      for (const envelope of kept) mailbox.push(envelope);
-      for (const envelope of rest) mailbox.push(envelope);
-    }
-    return found;
-  }
-
-  #drop(envelope: Envelope): void {
-    if (envelope.reply !== null) envelope.reply.settle(false, this.#fullError());
-    else this.loop.deadLetter(this, envelope.tag, "mailbox_full");
-  }
-
-  #fullError(): MailboxFullError {
-    return new MailboxFullError(
-      `mailbox of ${this.describe()} is full (${this.lengthMax} messages, policy ${this.overflow})`,
-    );
   }
 
   // ---- turns ----
 
   /** Handles the next queued envelope as one turn. Returns false when the mailbox is empty. */
   handleNext(): boolean {
-    const envelope = this.mailbox?.shift();
+    const envelope = this.inbox.shift();
     if (envelope === undefined) return false;
     if (envelope.kind === MESSAGE) this.#handleMessage(envelope);
-    else {
-      this.signalsQueued--;
-      this.#handleSignal(envelope);
-    }
+    else this.#handleSignal(envelope);
     return true;
   }
 
@@ -239,7 +173,7 @@ export class ActorCell implements Target {
       return;
     }
     this.messagesHandled++;
-    const turn = this.loop.beginTurn(this);
+    const turn = this.loop.turns.begin(this);
     turn.reply = envelope.reply;
     let result: unknown;
     try {
@@ -248,7 +182,7 @@ export class ActorCell implements Target {
         throw new BadMessageError(`handler "${envelope.tag}" returned DEFER without calling ctx.replyLater()`);
       }
     } catch (error) {
-      this.loop.abortTurn(this, turn);
+      this.loop.turns.abort(this, turn);
       this.loop.tracer?.({ type: "turn", actor: this.describe(), tag: envelope.tag, outcome: "crash" });
       if (envelope.reply !== null) {
         envelope.reply.settle(
@@ -263,7 +197,7 @@ export class ActorCell implements Target {
     }
     if (envelope.reply !== null && !turn.replyTaken) turn.replyValue = result;
     this.loop.tracer?.({ type: "turn", actor: this.describe(), tag: envelope.tag, outcome: "ok" });
-    this.loop.commitTurn(this, turn);
+    this.loop.turns.commit(this, turn);
   }
 
   #handleSignal(envelope: Envelope): void {
@@ -275,15 +209,15 @@ export class ActorCell implements Target {
 
   /** Runs a hook (onExit, onDown) as a turn; a throw crashes the actor. */
   runHook(hook: (state: unknown, arg: unknown, ctx: unknown) => void, arg: unknown): void {
-    const turn = this.loop.beginTurn(this);
+    const turn = this.loop.turns.begin(this);
     try {
       hook.call(this.behaviour, this.state, arg, this.ctx);
     } catch (error) {
-      this.loop.abortTurn(this, turn);
+      this.loop.turns.abort(this, turn);
       this.exit(ExitReasons.crash(error));
       return;
     }
-    this.loop.commitTurn(this, turn);
+    this.loop.turns.commit(this, turn);
   }
 
   callNow(tag: string, payload: unknown): unknown {
@@ -295,25 +229,25 @@ export class ActorCell implements Target {
     if (typeof handler !== "function") throw new BadMessageError(`${this.describe()} has no handler for "${tag}"`);
     const reply = new NearReply();
     this.messagesHandled++;
-    const turn = this.loop.beginTurn(this);
+    const turn = this.loop.turns.begin(this);
     turn.reply = reply;
     let result: unknown;
     try {
       result = handler(this.state, payload, this.ctx);
     } catch (error) {
-      this.loop.abortTurn(this, turn);
+      this.loop.turns.abort(this, turn);
       this.exit(ExitReasons.crash(error));
       throw new ActorCrashedError(`${this.describe()} crashed handling near call "${tag}": ${errorText(error)}`, {
         cause: error,
       });
     }
     if (result === DEFER && !turn.replyTaken) {
-      this.loop.abortTurn(this, turn);
+      this.loop.turns.abort(this, turn);
       this.exit(ExitReasons.crash(new BadMessageError(`handler "${tag}" returned DEFER without replyLater()`)));
       throw new BadMessageError(`handler "${tag}" of ${this.describe()} returned DEFER without calling ctx.replyLater()`);
     }
     if (!turn.replyTaken) turn.replyValue = result;
-    this.loop.commitTurn(this, turn);
+    this.loop.turns.commit(this, turn);
     // A deferred reply settled within the same turn still answers the near call.
     if (result === DEFER && !reply.settled) {
       throw new BadMessageError(`handler "${tag}" of ${this.describe()} defers its reply past the turn; use ask, not a near call`);
@@ -341,26 +275,26 @@ export class ActorCell implements Target {
     this.status = "dead";
     this.exitReason = finalReason;
     this.#cancelTimers();
-    this.#dropMonitors();
+    dropMonitors(this);
     this.#failQueued(finalReason);
     this.loop.forget(this);
-    this.#signalLinks(finalReason);
-    this.#signalWatchers(finalReason);
+    signalLinks(this, finalReason);
+    signalWatchers(this, finalReason);
     this.loop.notifyExit(this, finalReason);
   }
 
   #runTerminate(reason: ExitReason): ExitReason {
     const terminate = this.behaviour.terminate as (s: unknown, r: ExitReason, c: unknown) => void;
-    const turn = this.loop.beginTurn(this);
+    const turn = this.loop.turns.begin(this);
     try {
       terminate.call(this.behaviour, this.state, reason, this.ctx);
     } catch (error) {
-      this.loop.abortTurn(this, turn);
+      this.loop.turns.abort(this, turn);
       return ExitReasons.crash(error);
     }
     this.pendingExit = null;
     turn.stopReason = null;
-    this.loop.commitTurn(this, turn, true);
+    this.loop.turns.commit(this, turn, true);
     return reason;
   }
 
@@ -368,13 +302,6 @@ export class ActorCell implements Target {
     if (this.timers === null) return;
     for (const timer of this.timers.values()) timer.cancel();
     this.timers = null;
-  }
-
-  #dropMonitors(): void {
-    if (this.monitoring === null) return;
-    const monitoring = this.monitoring;
-    this.monitoring = null;
-    for (const [monitorId, target] of monitoring) target.demonitor(monitorId);
   }
 
   /** Removes one monitor this actor holds. */
@@ -387,35 +314,14 @@ export class ActorCell implements Target {
 
   #failQueued(reason: ExitReason): void {
     const why = `${this.describe()} stopped (${describeExitReason(reason)}) before replying`;
-    if (this.mailbox !== null) {
-      for (const envelope of this.mailbox.drain()) {
-        if (envelope.reply !== null) envelope.reply.settle(false, new ActorExitedError(why));
-        else if (envelope.kind === MESSAGE) this.loop.deadLetter(this, envelope.tag, "dead");
-      }
-      this.mailbox = null;
-      this.signalsQueued = 0;
+    for (const envelope of this.inbox.drain()) {
+      if (envelope.reply !== null) envelope.reply.settle(false, new ActorExitedError(why));
+      else if (envelope.kind === MESSAGE) this.loop.deadLetter(this, envelope.tag, "dead");
     }
     if (this.repliers !== null) {
       for (const reply of this.repliers) reply.settle(false, new ActorExitedError(why));
       this.repliers = null;
     }
-  }
-
-  #signalLinks(reason: ExitReason): void {
-    if (this.links === null) return;
-    const links = this.links;
-    this.links = null;
-    for (const other of links) {
-      other.links?.delete(this);
-      other.exitSignal(this.ref, reason, true);
-    }
-  }
-
-  #signalWatchers(reason: ExitReason): void {
-    if (this.watchers === null) return;
-    const watchers = this.watchers;
-    this.watchers = null;
-    for (const [monitorId, watcher] of watchers) watcher.down(monitorId, reason);
   }
 
   /**
@@ -459,22 +365,14 @@ export class ActorCell implements Target {
     this.loop.cancelDeferredDown(monitorId);
   }
 
-  /** Adds a two-way link (local only); linking to a dead actor signals `noproc` at once. */
+  /** Adds a two-way link (same loop); linking to a dead actor signals `noproc` at once. */
   linkWith(other: ActorCell): void {
-    if (other === this) return;
-    if (other.status === "dead") {
-      this.exitSignal(other.ref, ExitReasons.noproc, true);
-      return;
-    }
-    if (this.links === null) this.links = new Set();
-    if (other.links === null) other.links = new Set();
-    this.links.add(other);
-    other.links.add(this);
+    linkCells(this, other);
   }
 
+  /** Removes a link. */
   unlinkFrom(other: ActorCell): void {
-    this.links?.delete(other);
-    other.links?.delete(this);
+    unlinkCells(this, other);
   }
 
   /** @internal Pending ask bookkeeping helper for the context. */

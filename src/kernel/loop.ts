@@ -1,8 +1,18 @@
 import type { Reactor } from "../reactor/reactor.js";
+import {
+  ACTOR_THROUGHPUT_DEFAULT,
+  ASK_TIMEOUT_MS_DEFAULT,
+  DRAIN_BUDGET_DEFAULT,
+  type ActorInfo,
+  type DeadLetter,
+  type ExitEvent,
+  type Loop,
+  type LoopOptions,
+} from "./loop-api.js";
 import { ActorCell } from "./actor-cell.js";
 import type { AnyBehaviour, Behaviour } from "./behaviour.js";
 import type { SpawnArgs, SpawnOptions } from "./context.js";
-import { ActorExitedError, LoopClosedError } from "./errors.js";
+import { LoopClosedError } from "./errors.js";
 import { type ExitReason, ExitReasons } from "./exit-reason.js";
 import { type MailboxOptions, resolveMailboxOptions } from "./mailbox.js";
 import type { ModuleSpawner, PeerConnection } from "./peer-connection.js";
@@ -12,98 +22,19 @@ import { type AnyRef, type MonitorRef, type Ref, targetOf } from "./ref.js";
 import type { Target, Watcher } from "./target.js";
 import type { KernelTracer } from "./trace-event.js";
 import { TimeoutWheel } from "./timeout-wheel.js";
-import { OUT_ASK, OUT_EFFECT, OUT_TELL, Turn } from "./turn.js";
+import { OUT_ASK, OUT_TELL } from "./turn.js";
+import { TurnStack } from "./turn-stack.js";
 
-/** Default ask timeout, in ms (Erlang's `gen_server:call` default). */
-export const ASK_TIMEOUT_MS_DEFAULT = 5_000;
-/** Messages a loop handles per macrotask before yielding to I/O. */
-export const DRAIN_BUDGET_DEFAULT = 8_192;
-/** Messages one actor handles before the next actor in the run queue gets a go. */
-export const ACTOR_THROUGHPUT_DEFAULT = 64;
-
-/** Options of {@link createLoop}. */
-export interface LoopOptions {
-  /** The Reactor: time, timers, randomness and task scheduling. Required. */
-  reactor: Reactor;
-  /** A short name for descriptions and logs. Default "main". */
-  name?: string;
-  /** Loop identity (128-bit hex). Default: a fresh `reactor.uniqueId()`. */
-  id?: string;
-  /** Default ask timeout in ms. Default 5,000. */
-  askTimeoutMs?: number;
-  /** Messages handled per macrotask before yielding to I/O. Default 8,192. */
-  drainBudget?: number;
-  /** Messages one actor handles before yielding to the next. Default 64. */
-  actorThroughput?: number;
-}
-
-/** A snapshot of one actor, for inspection and tests. */
-export interface ActorInfo {
-  readonly description: string;
-  readonly status: "starting" | "running" | "dead";
-  readonly state: unknown;
-  /** Messages queued (what the mailbox bound applies to). */
-  readonly mailboxLength: number;
-  /** Exit and down signals queued (never dropped, not bounded by the mailbox). */
-  readonly signalsQueued: number;
-  readonly messagesHandled: number;
-  readonly trapExits: boolean;
-  readonly linkCount: number;
-  readonly timerCount: number;
-  readonly exitReason: ExitReason | null;
-}
-
-/** Passed to {@link Loop.onExit} listeners. */
-export interface ExitEvent {
-  readonly ref: AnyRef;
-  readonly description: string;
-  readonly reason: ExitReason;
-  /** Monotonic time of the exit (Reactor), in ms. */
-  readonly atMs: number;
-}
-
-/** Passed to {@link Loop.onDeadLetter} listeners: a message that could not be delivered. */
-export interface DeadLetter {
-  readonly to: string;
-  readonly tag: string;
-  readonly why: "dead" | "mailbox_full" | "no_handler" | "unreachable";
-}
-
-/**
- * A loop runs actors on one JavaScript event loop (the main thread, or a worker thread). It owns
- * the run queue, the turn stack and the timeout wheel for asks; other loops are reached through
- * a transport, with the same refs.
- */
-export interface Loop {
-  /** 128-bit hex identity. */
-  readonly id: string;
-  /** Short name for descriptions. */
-  readonly name: string;
-  /** The Reactor this loop runs on. */
-  readonly reactor: Reactor;
-  /** Spawns an actor; runs its `init` now. @throws SpawnError if `init` throws. */
-  spawn<M extends Protocol<M>, S, A>(behaviour: Behaviour<M, S, A>, ...rest: SpawnArgs<A>): Ref<M>;
-  /** Sends an exit signal to `ref` (`ExitReasons.killed` cannot be trapped). */
-  exit(ref: AnyRef, reason: ExitReason): void;
-  /** Calls `onDown` once when `ref` stops (at once, deferred, with `noproc` if it is dead). */
-  monitor(ref: AnyRef, onDown: (reason: ExitReason) => void): MonitorRef;
-  /** Removes a monitor. */
-  demonitor(monitor: MonitorRef): void;
-  /** A snapshot of an actor on this loop, or undefined for refs to other loops. */
-  inspect(ref: AnyRef): ActorInfo | undefined;
-  /** Number of live actors on this loop. */
-  readonly actorCount: number;
-  /** Number of messages that could not be delivered since the loop started. */
-  readonly deadLetterCount: number;
-  /** Subscribes to every actor exit on this loop; returns the unsubscribe function. */
-  onExit(listener: (event: ExitEvent) => void): () => void;
-  /** Subscribes to dead letters; returns the unsubscribe function. */
-  onDeadLetter(listener: (letter: DeadLetter) => void): () => void;
-  /** Stops every actor (newest first) with `shutdown`, closes peer connections; spawning then fails. */
-  shutdown(): void;
-  /** Sets (or clears, with null) the tracer that sees every spawn, turn, state change and exit. */
-  setTracer(tracer: KernelTracer | null): void;
-}
+export {
+  ACTOR_THROUGHPUT_DEFAULT,
+  ASK_TIMEOUT_MS_DEFAULT,
+  DRAIN_BUDGET_DEFAULT,
+  type ActorInfo,
+  type DeadLetter,
+  type ExitEvent,
+  type Loop,
+  type LoopOptions,
+} from "./loop-api.js";
 
 /** The kernel's loop implementation. Internal: users see {@link Loop}. */
 export class LoopRuntime implements Loop {
@@ -118,8 +49,8 @@ export class LoopRuntime implements Loop {
   readonly #runQueue: ActorCell[] = [];
   #runHead = 0;
   #drainScheduled = false;
-  #current: Turn | null = null;
-  readonly #turnPool: Turn[] = [];
+  /** The running turns and their transaction rules. */
+  readonly turns: TurnStack = new TurnStack(this);
   #nextCellId = 0;
   #nextMonitorId = 0;
   readonly #monitors = new Map<number, Target>();
@@ -195,7 +126,7 @@ export class LoopRuntime implements Loop {
     this.tracer?.({ type: "spawn", actor: cell.describe() });
     // Whoever spawns during a turn (ctx.spawn, or loop.spawn from inside a handler), the child
     // belongs to that turn: its init effects joined the turn, and it stops if the turn is discarded.
-    const turn = this.#current;
+    const turn = this.turns.current;
     if (turn !== null) {
       if (turn.spawned === null) turn.spawned = [cell];
       else turn.spawned.push(cell);
@@ -206,7 +137,7 @@ export class LoopRuntime implements Loop {
   // ---- sending (called by Ref) ----
 
   tell(target: Target, tag: string, payload: unknown): void {
-    const turn = this.#current;
+    const turn = this.turns.current;
     if (turn === null || target.loop !== this) {
       target.deliverTell(tag, payload);
       return;
@@ -220,7 +151,7 @@ export class LoopRuntime implements Loop {
       return Promise.reject(new RangeError(`ask timeoutMs must be a finite number >= 0, got ${String(timeoutMs)}`));
     }
     const pending = new PendingAsk(this.wheel, `"${tag}" to ${target.describe()}`, timeoutMs ?? this.askTimeoutMs);
-    const turn = this.#current;
+    const turn = this.turns.current;
     if (turn === null || target.loop !== this) {
       target.deliverAsk(tag, payload, pending);
       return pending.promise;
@@ -237,115 +168,6 @@ export class LoopRuntime implements Loop {
 
   call(target: Target, tag: string, payload: unknown): unknown {
     return target.callNow(tag, payload);
-  }
-
-  // ---- turns ----
-
-  beginTurn(cell: ActorCell): Turn {
-    const turn = this.#turnPool.pop() ?? new Turn();
-    turn.reset(cell, this.#current);
-    this.#current = turn;
-    cell.turn = turn;
-    return turn;
-  }
-
-  /** Applies a turn: state, sends in order, the reply, then a requested stop. */
-  commitTurn(cell: ActorCell, turn: Turn, terminating = false): void {
-    this.#current = turn.previous;
-    cell.turn = null;
-    if (cell.pendingExit !== null && !terminating) {
-      const reason = cell.pendingExit;
-      cell.pendingExit = null;
-      this.#discard(cell, turn);
-      turn.reply?.settle(false, new ActorExitedError(`${cell.describe()} exited during its turn, before replying`));
-      this.#recycle(turn);
-      cell.exit(reason);
-      return;
-    }
-    if (turn.stateSet) {
-      cell.state = turn.nextState;
-      this.tracer?.({ type: "state", actor: cell.describe() });
-    }
-    const outbox = turn.outbox;
-    if (outbox !== null) {
-      for (let i = 0; i < outbox.length; i++) {
-        const entry = outbox[i]!;
-        if (entry.kind === OUT_EFFECT) {
-          (entry.run as () => void)();
-          continue;
-        }
-        const target = entry.target as Target;
-        target.release();
-        if (entry.kind === OUT_TELL) {
-          try {
-            target.deliverTell(entry.tag, entry.payload);
-          } catch {
-            this.deadLetter(target, entry.tag, "mailbox_full");
-          }
-        } else if (entry.kind === OUT_ASK) {
-          target.deliverAsk(entry.tag, entry.payload, entry.pending as PendingAsk);
-        }
-      }
-    }
-    if (turn.reply !== null && !turn.replyTaken) turn.reply.settle(true, turn.replyValue);
-    const stop = turn.stopReason;
-    this.#recycle(turn);
-    if (stop !== null && !terminating) cell.exit(stop);
-    else if (!cell.scheduled && cell.status !== "dead" && (cell.mailbox?.length ?? 0) > 0) this.schedule(cell);
-  }
-
-  /**
-   * Commits a child's init turn into the enclosing turn: its state applies now, its sends and
-   * effects (and its own spawns) are moved to `enclosing` and happen when that commits.
-   */
-  commitTurnInto(cell: ActorCell, turn: Turn, enclosing: Turn): void {
-    this.#current = turn.previous;
-    cell.turn = null;
-    if (turn.stateSet) cell.state = turn.nextState;
-    if (turn.outbox !== null) for (const entry of turn.outbox) enclosing.push(entry);
-    if (turn.spawned !== null) {
-      if (enclosing.spawned === null) enclosing.spawned = [];
-      enclosing.spawned.push(...turn.spawned);
-    }
-    const stop = turn.stopReason ?? cell.pendingExit;
-    cell.pendingExit = null;
-    this.#recycle(turn);
-    if (stop !== null) cell.exit(stop);
-  }
-
-  /** Discards a turn: releases reservations, fails its asks, undoes effects, kills its spawns. */
-  abortTurn(cell: ActorCell, turn: Turn): void {
-    this.#current = turn.previous;
-    cell.turn = null;
-    this.#discard(cell, turn);
-    this.#recycle(turn);
-  }
-
-  #discard(cell: ActorCell, turn: Turn): void {
-    const outbox = turn.outbox;
-    if (outbox !== null) {
-      for (let i = outbox.length - 1; i >= 0; i--) {
-        const entry = outbox[i]!;
-        if (entry.kind === OUT_EFFECT) entry.undo?.();
-        else {
-          entry.target?.release();
-          entry.pending?.abort();
-        }
-      }
-    }
-    // Children spawned by a discarded turn stop newest first, running their terminate.
-    if (turn.spawned !== null) {
-      for (let i = turn.spawned.length - 1; i >= 0; i--) {
-        const child = turn.spawned[i]!;
-        cell.unlinkFrom(child);
-        child.exit(ExitReasons.shutdown);
-      }
-    }
-  }
-
-  #recycle(turn: Turn): void {
-    turn.reset(null as unknown as ActorCell, null);
-    if (this.#turnPool.length < 64) this.#turnPool.push(turn);
   }
 
   // ---- scheduling ----
@@ -371,7 +193,7 @@ export class LoopRuntime implements Loop {
         quota--;
         budget--;
       }
-      if (cell.status !== "dead" && (cell.mailbox?.length ?? 0) > 0) queue.push(cell);
+      if (cell.status !== "dead" && cell.inbox.length > 0) queue.push(cell);
       else cell.scheduled = false;
     }
     if (this.#runHead >= queue.length) {
@@ -393,7 +215,7 @@ export class LoopRuntime implements Loop {
 
   exit(ref: AnyRef, reason: ExitReason): void {
     const target = targetOf(ref);
-    const turn = this.#current;
+    const turn = this.turns.current;
     if (turn === null) target.signalExit(reason, null);
     else turn.pushEffect(() => target.signalExit(reason, null));
   }
@@ -483,8 +305,8 @@ export class LoopRuntime implements Loop {
       description: cell.describe(),
       status: cell.status,
       state: cell.state,
-      mailboxLength: (cell.mailbox?.length ?? 0) - cell.signalsQueued,
-      signalsQueued: cell.signalsQueued,
+      mailboxLength: cell.inbox.messageCount,
+      signalsQueued: cell.inbox.signals,
       messagesHandled: cell.messagesHandled,
       trapExits: cell.trapExits,
       linkCount: cell.links?.size ?? 0,

@@ -39,8 +39,8 @@ export const REACHED_MAX_RESTART_INTENSITY: ExitReason = Object.freeze({
  * that is not from one of its children and not `normal`, such as `shutdown` from its parent).
  *
  * `init` throws (so `spawn` throws SpawnError) when the args are invalid (TypeError/RangeError
- * naming the field) or a child fails to start (ChildStartError; the children already started are
- * killed by the kernel).
+ * naming the field) or a child fails to start (ChildStartError; the children already started stop
+ * in reverse start order with `shutdown`, running their terminate).
  */
 export const supervisorBehaviour: Behaviour<SupervisorMessages, SupervisorState, SupervisorArgs | undefined> = {
   name: "supervisor",
