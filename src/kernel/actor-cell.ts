@@ -13,10 +13,27 @@ import { describeExitReason, type ExitReason, ExitReasons } from "./exit-reason.
 import type { LoopRuntime as Loop } from "./loop.js";
 import { Inbox } from "./inbox.js";
 import { dropMonitors, linkCells, signalLinks, signalWatchers, unlinkCells } from "./links.js";
-import type { OverflowPolicy } from "./mailbox.js";
+import type { MailboxOptions } from "./mailbox.js";
 import { type AnyRef, makeRef } from "./ref.js";
 import type { ReplyTo, Target, Watcher } from "./target.js";
 import type { Turn } from "./turn.js";
+
+const TRAP_EXITS = 1;
+const SCHEDULED = 2;
+
+/** The fields of a cell that most actors never set (or only once they do real work). */
+class ColdFields {
+  messagesHandled = 0;
+  mailboxConfig: Required<MailboxOptions> | null = null;
+  exitReason: ExitReason | null = null;
+  pendingExit: ExitReason | null = null;
+  links: Set<ActorCell> | null = null;
+  watchers: Map<number, Watcher> | null = null;
+  monitoring: Map<number, Target> | null = null;
+  timers: Map<number, { cancel(): void }> | null = null;
+  repliers: Set<ReplyTo> | null = null;
+  token: string | null = null;
+}
 
 /** Lifecycle of an actor: `starting` (in init) → `running` → `dead`. */
 export type ActorStatus = "starting" | "running" | "dead";
@@ -43,45 +60,153 @@ export class ActorCell implements Target {
   readonly loop: Loop;
   readonly id: number;
   readonly behaviour: AnyBehaviour;
-  readonly name: string;
-  readonly isNear = true;
   state: unknown = undefined;
   status: ActorStatus = "starting";
-  trapExits: boolean;
-  exitReason: ExitReason | null = null;
   /** Set while a turn of this actor is running (a near call into it is a cycle). */
   turn: Turn | null = null;
-  /** An exit requested while the actor was in a turn; applied when the turn ends. */
-  pendingExit: ExitReason | null = null;
-  scheduled = false;
-  readonly inbox: Inbox;
-  links: Set<ActorCell> | null = null;
-  watchers: Map<number, Watcher> | null = null;
-  /** Monitors this actor holds on others (removed when it exits, as in Erlang). */
-  monitoring: Map<number, Target> | null = null;
-  timers: Map<number, { cancel(): void }> | null = null;
-  repliers: Set<ReplyTo> | null = null;
-  token: string | null = null;
+  /** Created with the first message: an actor that never received one pays for no queue. */
+  inbox: Inbox | null = null;
   readonly ref: AnyRef;
-  readonly ctx: ContextImpl;
-  messagesHandled = 0;
+  private context: ContextImpl | null = null;
+  /** Neighbours in the loop's list of live actors (maintained by the loop). */
+  older: ActorCell | null = null;
+  newer: ActorCell | null = null;
+  // Booleans packed in one field, and rarely used fields in one lazily created object, so that
+  // an idle actor stays small (spawning cost is mostly the garbage collector copying cells).
+  private flags: number;
+  private cold: ColdFields | null = null;
 
-  constructor(
-    loop: Loop,
-    id: number,
-    behaviour: AnyBehaviour,
-    lengthMax: number,
-    overflow: OverflowPolicy,
-    trapExits: boolean,
-  ) {
+  constructor(loop: Loop, id: number, behaviour: AnyBehaviour, mailboxConfig: Required<MailboxOptions> | null, trapExits: boolean) {
     this.loop = loop;
     this.id = id;
     this.behaviour = behaviour;
-    this.name = behaviour.name ?? "actor";
-    this.inbox = new Inbox(lengthMax, overflow, () => this.describe(), (tag) => this.loop.deadLetter(this, tag, "mailbox_full"));
-    this.trapExits = trapExits;
+    this.flags = trapExits ? TRAP_EXITS : 0;
+    if (mailboxConfig !== null) this.coldFields().mailboxConfig = mailboxConfig;
     this.ref = makeRef(this);
-    this.ctx = new ContextImpl(this);
+  }
+
+  /** The context handed to this actor's handlers (created on first use). */
+  get ctx(): ContextImpl {
+    if (this.context === null) this.context = new ContextImpl(this);
+    return this.context;
+  }
+
+  /** Whether exit signals arrive as messages (onExit) instead of stopping the actor. */
+  get trapExits(): boolean {
+    return (this.flags & TRAP_EXITS) !== 0;
+  }
+  set trapExits(on: boolean) {
+    this.flags = on ? this.flags | TRAP_EXITS : this.flags & ~TRAP_EXITS;
+  }
+
+  /** Whether the actor is in the loop's run queue. */
+  get scheduled(): boolean {
+    return (this.flags & SCHEDULED) !== 0;
+  }
+  set scheduled(on: boolean) {
+    this.flags = on ? this.flags | SCHEDULED : this.flags & ~SCHEDULED;
+  }
+
+  /** Messages handled so far (turns run for messages and near calls). */
+  get messagesHandled(): number {
+    return this.cold?.messagesHandled ?? 0;
+  }
+
+  /** Mailbox bound and policy: the behaviour's (shared), or the spawn options' override. */
+  get mailboxConfig(): Required<MailboxOptions> {
+    return this.cold?.mailboxConfig ?? this.loop.mailboxConfigFor(this.behaviour);
+  }
+
+  get name(): string {
+    return this.behaviour.name ?? "actor";
+  }
+
+  get isNear(): boolean {
+    return true;
+  }
+
+  private coldFields(): ColdFields {
+    if (this.cold === null) this.cold = new ColdFields();
+    return this.cold;
+  }
+
+  /** Why the actor stopped (null while alive). */
+  get exitReason(): ExitReason | null {
+    return this.cold?.exitReason ?? null;
+  }
+  set exitReason(value: ExitReason | null) {
+    if (value !== null || this.cold !== null) this.coldFields().exitReason = value;
+  }
+
+  /** An exit requested while the actor was in a turn; applied when the turn ends. */
+  get pendingExit(): ExitReason | null {
+    return this.cold?.pendingExit ?? null;
+  }
+  set pendingExit(value: ExitReason | null) {
+    if (value !== null || this.cold !== null) this.coldFields().pendingExit = value;
+  }
+
+  /** Actors linked to this one. */
+  get links(): Set<ActorCell> | null {
+    return this.cold?.links ?? null;
+  }
+  set links(value: Set<ActorCell> | null) {
+    if (value !== null || this.cold !== null) this.coldFields().links = value;
+  }
+
+  /** Monitors set on this actor by others. */
+  get watchers(): Map<number, Watcher> | null {
+    return this.cold?.watchers ?? null;
+  }
+  set watchers(value: Map<number, Watcher> | null) {
+    if (value !== null || this.cold !== null) this.coldFields().watchers = value;
+  }
+
+  /** Monitors this actor holds on others (removed when it exits, as in Erlang). */
+  get monitoring(): Map<number, Target> | null {
+    return this.cold?.monitoring ?? null;
+  }
+  set monitoring(value: Map<number, Target> | null) {
+    if (value !== null || this.cold !== null) this.coldFields().monitoring = value;
+  }
+
+  /** This actor's timers (they die with it). */
+  get timers(): Map<number, { cancel(): void }> | null {
+    return this.cold?.timers ?? null;
+  }
+  set timers(value: Map<number, { cancel(): void }> | null) {
+    if (value !== null || this.cold !== null) this.coldFields().timers = value;
+  }
+
+  /** Requests whose reply was deferred with replyLater and not sent yet. */
+  get repliers(): Set<ReplyTo> | null {
+    return this.cold?.repliers ?? null;
+  }
+  set repliers(value: Set<ReplyTo> | null) {
+    if (value !== null || this.cold !== null) this.coldFields().repliers = value;
+  }
+
+  /** The capability token under which this actor is exported to other loops. */
+  get token(): string | null {
+    return this.cold?.token ?? null;
+  }
+  set token(value: string | null) {
+    if (value !== null || this.cold !== null) this.coldFields().token = value;
+  }
+
+  /** Envelopes queued (messages and signals). */
+  get queued(): number {
+    return this.inbox?.length ?? 0;
+  }
+
+  private inboxFor(): Inbox {
+    if (this.inbox === null) this.inbox = new Inbox(this.mailboxConfig, this);
+    return this.inbox;
+  }
+
+  /** @internal Called by the inbox when its policy drops a tell. */
+  droppedTell(tag: string): void {
+    this.loop.deadLetter(this, tag, "mailbox_full");
   }
 
   describe(): string {
@@ -93,7 +218,9 @@ export class ActorCell implements Target {
     const turn = this.loop.turns.begin(this);
     let state: unknown;
     try {
-      state = this.behaviour.init(args, this.ctx);
+      // A context holds nothing but its cell, so init gets a temporary one: an actor that never
+      // receives a message keeps no context object alive (see the spawn benchmark).
+      state = this.behaviour.init(args, this.context ?? new ContextImpl(this));
     } catch (error) {
       this.loop.turns.abort(this, turn);
       this.status = "dead";
@@ -119,7 +246,7 @@ export class ActorCell implements Target {
       this.loop.deadLetter(this, tag, "dead");
       return;
     }
-    this.#enqueue(new Envelope(MESSAGE, tag, payload, null, null), true);
+    this.enqueue(new Envelope(MESSAGE, tag, payload, null, null), true);
   }
 
   deliverAsk(tag: string, payload: unknown, reply: ReplyTo): void {
@@ -128,7 +255,7 @@ export class ActorCell implements Target {
       return;
     }
     try {
-      this.#enqueue(new Envelope(MESSAGE, tag, payload, reply, null), true);
+      this.enqueue(new Envelope(MESSAGE, tag, payload, reply, null), true);
     } catch (error) {
       reply.settle(false, error);
     }
@@ -137,19 +264,19 @@ export class ActorCell implements Target {
   /** Queues a signal (exit, down): signals never count against the bound. */
   deliverSignal(kind: number, signal: ExitSignal | DownSignal): void {
     if (this.status === "dead") return;
-    this.#enqueue(new Envelope(kind, "", undefined, null, signal), false);
+    this.enqueue(new Envelope(kind, "", undefined, null, signal), false);
   }
 
   reserve(_tag: string): void {
-    if (this.status !== "dead") this.inbox.reserve();
+    if (this.status !== "dead") this.inboxFor().reserve();
   }
 
   release(): void {
-    this.inbox.release();
+    this.inbox?.release();
   }
 
-  #enqueue(envelope: Envelope, bounded: boolean): void {
-    this.inbox.push(envelope, bounded);
+  private enqueue(envelope: Envelope, bounded: boolean): void {
+    this.inboxFor().push(envelope, bounded);
     if (!this.scheduled && this.turn === null) this.loop.schedule(this);
   }
 
@@ -157,14 +284,14 @@ export class ActorCell implements Target {
 
   /** Handles the next queued envelope as one turn. Returns false when the mailbox is empty. */
   handleNext(): boolean {
-    const envelope = this.inbox.shift();
+    const envelope = this.inbox?.shift();
     if (envelope === undefined) return false;
-    if (envelope.kind === MESSAGE) this.#handleMessage(envelope);
-    else this.#handleSignal(envelope);
+    if (envelope.kind === MESSAGE) this.handleMessage(envelope);
+    else this.handleSignal(envelope);
     return true;
   }
 
-  #handleMessage(envelope: Envelope): void {
+  private handleMessage(envelope: Envelope): void {
     const handler = handlerFor(this.behaviour, envelope.tag);
     if (typeof handler !== "function") {
       const error = new BadMessageError(`${this.describe()} has no handler for "${envelope.tag}"`);
@@ -172,7 +299,7 @@ export class ActorCell implements Target {
       else this.loop.deadLetter(this, envelope.tag, "no_handler");
       return;
     }
-    this.messagesHandled++;
+    this.coldFields().messagesHandled++;
     const turn = this.loop.turns.begin(this);
     turn.reply = envelope.reply;
     let result: unknown;
@@ -200,7 +327,7 @@ export class ActorCell implements Target {
     this.loop.turns.commit(this, turn);
   }
 
-  #handleSignal(envelope: Envelope): void {
+  private handleSignal(envelope: Envelope): void {
     const signal = envelope.signal as ExitSignal | DownSignal;
     const hook = envelope.kind === EXIT_SIGNAL ? this.behaviour.onExit : this.behaviour.onDown;
     if (hook === undefined) return;
@@ -228,7 +355,7 @@ export class ActorCell implements Target {
     const handler = handlerFor(this.behaviour, tag);
     if (typeof handler !== "function") throw new BadMessageError(`${this.describe()} has no handler for "${tag}"`);
     const reply = new NearReply();
-    this.messagesHandled++;
+    this.coldFields().messagesHandled++;
     const turn = this.loop.turns.begin(this);
     turn.reply = reply;
     let result: unknown;
@@ -270,20 +397,20 @@ export class ActorCell implements Target {
     }
     let finalReason = reason;
     if (reason.type !== "killed" && this.status === "running" && this.behaviour.terminate !== undefined) {
-      finalReason = this.#runTerminate(reason);
+      finalReason = this.runTerminate(reason);
     }
     this.status = "dead";
     this.exitReason = finalReason;
-    this.#cancelTimers();
+    this.cancelTimers();
     dropMonitors(this);
-    this.#failQueued(finalReason);
+    this.failQueued(finalReason);
     this.loop.forget(this);
     signalLinks(this, finalReason);
     signalWatchers(this, finalReason);
     this.loop.notifyExit(this, finalReason);
   }
 
-  #runTerminate(reason: ExitReason): ExitReason {
+  private runTerminate(reason: ExitReason): ExitReason {
     const terminate = this.behaviour.terminate as (s: unknown, r: ExitReason, c: unknown) => void;
     const turn = this.loop.turns.begin(this);
     try {
@@ -298,7 +425,7 @@ export class ActorCell implements Target {
     return reason;
   }
 
-  #cancelTimers(): void {
+  private cancelTimers(): void {
     if (this.timers === null) return;
     for (const timer of this.timers.values()) timer.cancel();
     this.timers = null;
@@ -312,9 +439,9 @@ export class ActorCell implements Target {
     target.demonitor(monitorId);
   }
 
-  #failQueued(reason: ExitReason): void {
+  private failQueued(reason: ExitReason): void {
     const why = `${this.describe()} stopped (${describeExitReason(reason)}) before replying`;
-    for (const envelope of this.inbox.drain()) {
+    for (const envelope of this.inbox?.drain() ?? []) {
       if (envelope.reply !== null) envelope.reply.settle(false, new ActorExitedError(why));
       else if (envelope.kind === MESSAGE) this.loop.deadLetter(this, envelope.tag, "dead");
     }

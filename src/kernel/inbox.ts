@@ -1,34 +1,46 @@
 import { Envelope, MESSAGE } from "./envelope.js";
 import { MailboxFullError } from "./errors.js";
-import { Mailbox, type OverflowPolicy } from "./mailbox.js";
+import { Mailbox, type MailboxOptions, type OverflowPolicy } from "./mailbox.js";
+
+/** Who an inbox belongs to: named in errors, told about dropped tells. */
+export interface InboxOwner {
+  describe(): string;
+  droppedTell(tag: string): void;
+}
 
 /**
  * An actor's bounded inbox: the FIFO of queued envelopes with its bound and overflow policy.
  * Messages count against `lengthMax` (together with room reserved by sends buffered in turns);
- * signals (exit, down) never do and are never dropped. The queue is allocated on first use, so an
- * idle actor that never received anything pays for none. Internal.
+ * signals (exit, down) never do and are never dropped. An actor creates its inbox with its first
+ * message, so an idle actor that never received anything pays for none. Internal.
  */
 export class Inbox {
-  readonly lengthMax: number;
-  readonly overflow: OverflowPolicy;
   /** Signals queued (not bounded). */
   signals = 0;
   /** Room promised to sends buffered in turns that have not committed yet. */
   reserved = 0;
-  #queue: Mailbox<Envelope> | null = null;
-  readonly #describe: () => string;
-  readonly #onDropped: (tag: string) => void;
+  readonly #queue = new Mailbox<Envelope>();
+  readonly #config: Required<MailboxOptions>;
+  readonly #owner: InboxOwner;
 
-  constructor(lengthMax: number, overflow: OverflowPolicy, describe: () => string, onDropped: (tag: string) => void) {
-    this.lengthMax = lengthMax;
-    this.overflow = overflow;
-    this.#describe = describe;
-    this.#onDropped = onDropped;
+  constructor(config: Required<MailboxOptions>, owner: InboxOwner) {
+    this.#config = config;
+    this.#owner = owner;
+  }
+
+  /** The bound, in messages. */
+  get lengthMax(): number {
+    return this.#config.lengthMax;
+  }
+
+  /** The overflow policy. */
+  get overflow(): OverflowPolicy {
+    return this.#config.overflow;
   }
 
   /** Envelopes queued, messages and signals. */
   get length(): number {
-    return this.#queue?.length ?? 0;
+    return this.#queue.length;
   }
 
   /** Messages queued (what the bound applies to). */
@@ -54,11 +66,7 @@ export class Inbox {
    * dropped ask fails with MailboxFullError; a dropped tell is reported to `onDropped`.
    */
   push(envelope: Envelope, bounded: boolean): void {
-    let queue = this.#queue;
-    if (queue === null) {
-      queue = new Mailbox<Envelope>();
-      this.#queue = queue;
-    }
+    const queue = this.#queue;
     if (!bounded) this.signals++;
     else if (queue.length - this.signals + this.reserved >= this.lengthMax) {
       switch (this.overflow) {
@@ -79,22 +87,20 @@ export class Inbox {
 
   /** Takes the next envelope, or undefined when empty. */
   shift(): Envelope | undefined {
-    const envelope = this.#queue?.shift();
+    const envelope = this.#queue.shift();
     if (envelope !== undefined && envelope.kind !== MESSAGE) this.signals--;
     return envelope;
   }
 
-  /** Takes every envelope (the actor stopped) and releases the queue. */
+  /** Takes every envelope (the actor stopped). */
   drain(): Envelope[] {
-    const all = this.#queue?.drain() ?? [];
-    this.#queue = null;
     this.signals = 0;
-    return all;
+    return this.#queue.drain();
   }
 
   /** The error a full inbox reports. */
   fullError(): MailboxFullError {
-    return new MailboxFullError(`mailbox of ${this.#describe()} is full (${this.lengthMax} messages, policy ${this.overflow})`);
+    return new MailboxFullError(`mailbox of ${this.#owner.describe()} is full (${this.lengthMax} messages, policy ${this.overflow})`);
   }
 
   // Drop-oldest discards the oldest *message*; signals keep their place.
@@ -118,7 +124,7 @@ export class Inbox {
 
   #drop(envelope: Envelope): void {
     if (envelope.reply !== null) envelope.reply.settle(false, this.fullError());
-    else this.#onDropped(envelope.tag);
+    else this.#owner.droppedTell(envelope.tag);
   }
 }
 

@@ -45,7 +45,10 @@ export class LoopRuntime implements Loop {
   readonly wheel: TimeoutWheel;
   readonly #drainBudget: number;
   readonly #throughput: number;
-  readonly #cells = new Map<number, ActorCell>();
+  // Live actors as an intrusive doubly-linked list (oldest first): O(1) add and remove and no
+  // per-actor allocation, which keeps spawning cheap.
+  #newest: ActorCell | null = null;
+  #liveCount = 0;
   readonly #runQueue: ActorCell[] = [];
   #runHead = 0;
   #drainScheduled = false;
@@ -82,7 +85,7 @@ export class LoopRuntime implements Loop {
   }
 
   get actorCount(): number {
-    return this.#cells.size;
+    return this.#liveCount;
   }
 
   get deadLetterCount(): number {
@@ -95,8 +98,10 @@ export class LoopRuntime implements Loop {
 
   // ---- spawning ----
 
-  spawn<M extends Protocol<M>, S, A>(behaviour: Behaviour<M, S, A>, ...rest: SpawnArgs<A>): Ref<M> {
-    return this.spawnCell(behaviour as AnyBehaviour, rest[0], rest[1], null).ref;
+  spawn<M extends Protocol<M>, S, A>(behaviour: Behaviour<M, S, A>, ...rest: SpawnArgs<A>): Ref<M>;
+  // Plain parameters in the implementation: a rest array would be allocated on every spawn.
+  spawn(behaviour: AnyBehaviour, args?: unknown, options?: SpawnOptions): AnyRef {
+    return this.spawnCell(behaviour, args, options, null).ref;
   }
 
   spawnCell(
@@ -109,16 +114,16 @@ export class LoopRuntime implements Loop {
     if (behaviour === null || typeof behaviour !== "object" || typeof behaviour.init !== "function") {
       throw new TypeError("spawn: behaviour must have an init function and handlers");
     }
-    let mailbox = this.#mailboxCache.get(behaviour);
-    if (mailbox === undefined) {
-      mailbox = resolveMailboxOptions(behaviour.mailbox);
-      this.#mailboxCache.set(behaviour, mailbox);
-    }
-    if (options?.mailbox !== undefined) mailbox = resolveMailboxOptions({ ...mailbox, ...options.mailbox });
+    // Validated at spawn (RangeError/TypeError naming the option), cached per behaviour.
+    const defaults = this.mailboxConfigFor(behaviour);
+    const mailbox = options?.mailbox === undefined ? null : resolveMailboxOptions({ ...defaults, ...options.mailbox });
     const trap = options?.trapExits ?? behaviour.trapExits ?? false;
     const named = options?.name === undefined ? behaviour : { ...behaviour, name: options.name };
-    const cell = new ActorCell(this, ++this.#nextCellId, named, mailbox.lengthMax, mailbox.overflow, trap);
-    this.#cells.set(cell.id, cell);
+    const cell = new ActorCell(this, ++this.#nextCellId, named, mailbox, trap);
+    cell.older = this.#newest;
+    if (this.#newest !== null) this.#newest.newer = cell;
+    this.#newest = cell;
+    this.#liveCount++;
     // Link before init (as OTP's start_link does), so a child that stops during init signals its
     // parent; if init throws, start() removes the link again and the spawn throws instead.
     if (linkTo !== null) cell.linkWith(linkTo);
@@ -132,6 +137,16 @@ export class LoopRuntime implements Loop {
       else turn.spawned.push(cell);
     }
     return cell;
+  }
+
+  /** The resolved mailbox options of `behaviour` (validated once, then cached). */
+  mailboxConfigFor(behaviour: AnyBehaviour): Required<MailboxOptions> {
+    let config = this.#mailboxCache.get(behaviour);
+    if (config === undefined) {
+      config = resolveMailboxOptions(behaviour.mailbox);
+      this.#mailboxCache.set(behaviour, config);
+    }
+    return config;
   }
 
   // ---- sending (called by Ref) ----
@@ -193,7 +208,7 @@ export class LoopRuntime implements Loop {
         quota--;
         budget--;
       }
-      if (cell.status !== "dead" && cell.inbox.length > 0) queue.push(cell);
+      if (cell.status !== "dead" && cell.queued > 0) queue.push(cell);
       else cell.scheduled = false;
     }
     if (this.#runHead >= queue.length) {
@@ -288,7 +303,13 @@ export class LoopRuntime implements Loop {
   }
 
   forget(cell: ActorCell): void {
-    this.#cells.delete(cell.id);
+    if (cell.older === null && cell.newer === null && this.#newest !== cell) return;
+    if (cell.newer !== null) cell.newer.older = cell.older;
+    else this.#newest = cell.older;
+    if (cell.older !== null) cell.older.newer = cell.newer;
+    cell.older = null;
+    cell.newer = null;
+    this.#liveCount--;
     if (cell.token !== null) this.#exports.delete(cell.token);
   }
 
@@ -305,8 +326,8 @@ export class LoopRuntime implements Loop {
       description: cell.describe(),
       status: cell.status,
       state: cell.state,
-      mailboxLength: cell.inbox.messageCount,
-      signalsQueued: cell.inbox.signals,
+      mailboxLength: cell.inbox?.messageCount ?? 0,
+      signalsQueued: cell.inbox?.signals ?? 0,
       messagesHandled: cell.messagesHandled,
       trapExits: cell.trapExits,
       linkCount: cell.links?.size ?? 0,
@@ -343,7 +364,8 @@ export class LoopRuntime implements Loop {
   shutdown(): void {
     if (this.#closed) return;
     this.#closed = true;
-    const cells = [...this.#cells.values()].reverse();
+    const cells: ActorCell[] = [];
+    for (let cell = this.#newest; cell !== null; cell = cell.older) cells.push(cell);
     for (const cell of cells) cell.exit(ExitReasons.shutdown);
     this.wheel.stop();
     this.peerHooks?.onShutdown();

@@ -73,7 +73,7 @@ export class TurnStack {
     const stop = turn.stopReason;
     this.#recycle(turn);
     if (stop !== null && !terminating) cell.exit(stop);
-    else if (!cell.scheduled && cell.status !== "dead" && cell.inbox.length > 0) this.#loop.schedule(cell);
+    else if (!cell.scheduled && cell.status !== "dead" && cell.queued > 0) this.#loop.schedule(cell);
   }
 
   /**
@@ -125,8 +125,9 @@ export class TurnStack {
     }
   }
 
+  // Pooled turns are reset when reused (begin), not here: at most 64 idle turns may keep the
+  // references of their last use a little longer.
   #recycle(turn: Turn): void {
-    turn.reset(null as unknown as ActorCell, null);
     if (this.#pool.length < 64) this.#pool.push(turn);
   }
 }
