@@ -59,6 +59,7 @@ export class LoopRuntime implements Loop {
   readonly #monitors = new Map<number, Target>();
   readonly #deferredDowns = new Set<number>();
   readonly #exports = new Map<string, Target>();
+  #exportsEpoch = 0;
   readonly #exitListeners = new Set<(event: ExitEvent) => void>();
   readonly #deadLetterListeners = new Set<(letter: DeadLetter) => void>();
   readonly #mailboxCache = new WeakMap<AnyBehaviour, Required<MailboxOptions>>();
@@ -310,7 +311,7 @@ export class LoopRuntime implements Loop {
     cell.older = null;
     cell.newer = null;
     this.#liveCount--;
-    if (cell.token !== null) this.#exports.delete(cell.token);
+    if (cell.token !== null) this.unexport(cell.token);
   }
 
   // ---- inspection ----
@@ -352,7 +353,12 @@ export class LoopRuntime implements Loop {
 
   /** Drops an exported token (a revoked capability). */
   unexport(token: string): void {
-    this.#exports.delete(token);
+    if (this.#exports.delete(token)) this.#exportsEpoch++;
+  }
+
+  /** Changes whenever a token stops resolving: lets peers cache a resolved token safely. */
+  get exportsEpoch(): number {
+    return this.#exportsEpoch;
   }
 
   setTracer(tracer: KernelTracer | null): void {

@@ -156,16 +156,37 @@ export class PeerConnection implements RefTranslator {
     }
   }
 
+  // Frames of a batch mostly go to one target with one tag. Comparing with the last token is
+  // cheaper than hashing each freshly deserialized string for the exports map, and handing the
+  // cell the same tag string lets V8 internalize it once for the handler lookup.
+  #lastToken = "";
+  #lastTarget: Target | undefined = undefined;
+  #lastEpoch = -1;
+  #lastTag = "";
+
+  #resolve(token: string): Target | undefined {
+    const epoch = this.loop.exportsEpoch;
+    if (token === this.#lastToken && epoch === this.#lastEpoch) return this.#lastTarget;
+    const target = this.loop.resolveToken(token);
+    if (target !== undefined) {
+      this.#lastToken = token;
+      this.#lastEpoch = epoch;
+      this.#lastTarget = target;
+    }
+    return target;
+  }
+
   #tell(frame: Extract<Frame, { t: "tell" }>): void {
-    const target = this.loop.resolveToken(frame.to);
+    const target = this.#resolve(frame.to);
+    const tag = frame.tag === this.#lastTag ? this.#lastTag : (this.#lastTag = frame.tag);
     if (target === undefined) {
-      this.loop.deadLetter(new DeadTarget(this.loop, "unknown capability"), frame.tag, "dead");
+      this.loop.deadLetter(new DeadTarget(this.loop, "unknown capability"), tag, "dead");
       return;
     }
     try {
-      target.deliverTell(frame.tag, decodeValue(frame.p, this));
+      target.deliverTell(tag, decodeValue(frame.p, this));
     } catch {
-      this.loop.deadLetter(target, frame.tag, "mailbox_full");
+      this.loop.deadLetter(target, tag, "mailbox_full");
     }
   }
 
