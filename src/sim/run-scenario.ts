@@ -77,7 +77,7 @@ export async function runScenario(scenario: AnyScenario, seed: number, options: 
     },
   };
   const guard = options.guardRealWorld === false ? null : installRealWorldGuard();
-  let violation: Violation | null = null;
+  let violation: Violation | null;
   try {
     const state = scenario.setup(context, plan);
     const driver = new Driver(world, actions, scenario.maxSteps ?? 2_000_000);
