@@ -20,6 +20,7 @@ import type { Turn } from "./turn.js";
 
 const TRAP_EXITS = 1;
 const SCHEDULED = 2;
+const EXITING = 4;
 
 /** The fields of a cell that most actors never set (or only once they do real work). */
 class ColdFields {
@@ -395,6 +396,10 @@ export class ActorCell implements Target {
       if (this.pendingExit === null || reason.type === "killed") this.pendingExit = reason;
       return;
     }
+    // Exit once: what terminate's committed effects cause (a linked child stopping and its exit
+    // signal coming back) must not start a second exit with another reason.
+    if ((this.flags & EXITING) !== 0) return;
+    this.flags |= EXITING;
     let finalReason = reason;
     if (reason.type !== "killed" && this.status === "running" && this.behaviour.terminate !== undefined) {
       finalReason = this.runTerminate(reason);

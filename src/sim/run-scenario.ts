@@ -63,7 +63,9 @@ export async function runScenario(scenario: AnyScenario, seed: number, options: 
   const world = new SimWorld({ seed, keepTrace: options.keepTrace ?? false, traceTail: options.traceTail ?? 200 });
   const scenarioPrng = new Prng(world.prng.nextUint32());
   const derived = scenario.options(scenarioPrng);
-  const plan = options.plan !== undefined ? options.plan : scenario.plan(scenarioPrng, derived);
+  // Draw the plan even when replaying one, so the scenario's PRNG (and so its workload) is the same.
+  const drawn = scenario.plan(scenarioPrng, derived);
+  const plan = options.plan !== undefined ? options.plan : drawn;
   const network = new SimNetwork(world);
   const actions: Action[] = [];
   const context: ScenarioContext<unknown> = {
@@ -72,7 +74,8 @@ export async function runScenario(scenario: AnyScenario, seed: number, options: 
     prng: scenarioPrng.fork(),
     options: derived,
     at: (atMs, label, run) => {
-      actions.push({ atMs, seq: actions.length, label, run });
+      // An action asked for in the past runs now (after those already run), never re-running one.
+      actions.push({ atMs: Math.max(atMs, world.nowMs), seq: actions.length, label, run });
       actions.sort((a, b) => a.atMs - b.atMs || a.seq - b.seq);
     },
   };

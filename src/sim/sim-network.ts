@@ -197,10 +197,12 @@ export class SimNetwork {
       const copies = link.config.dupRate > 0 && this.#prng.nextFloat() < link.config.dupRate ? 2 : 1;
       for (let i = 0; i < copies; i++) {
         const dueMs = this.#schedule(from, to);
+        // A duplicate is its own copy: the receiver may mutate the first one before the second arrives.
+        const payload = i === 0 ? data : structuredClone(data);
         this.world.addTimer(to.node, dueMs, 0, () => {
           if (to.closed) return this.world.record({ type: "drop", ...base, why: "closed" });
           this.world.record({ type: "deliver", atMs: this.world.nowMs, from: base.from, to: base.to, conn: base.conn, data: text });
-          to.onMessage?.(data);
+          to.onMessage?.(payload);
         }, true);
       }
     };

@@ -125,7 +125,9 @@ export class SimNode {
     this.world.record({ type: "fault", atMs: this.world.nowMs, fault: { kind: "resume", node: this.name } });
     const held = this.#held;
     this.#held = [];
-    for (const timer of held) this.pushTask(timer.epoch, () => this.#runTimer(timer));
+    for (const timer of held) this.pushTask(timer.epoch, () => this.#runHeldTimer(timer));
+    // Tasks queued before or during the pause are runnable again (the ready set may have dropped us).
+    if (this.#head < this.#tasks.length) this.world.markReady(this);
   }
 
   // ---- scheduling (used by SimReactor and SimWorld) ----
@@ -159,15 +161,24 @@ export class SimNode {
   /** @internal A timer of this node came due. */
   fireTimer(timer: WorldTimer): void {
     if (this.status === "paused") {
+      // The world marks a one-shot timer done when it comes due; until it runs, cancel must stop it.
+      if (timer.periodMs === 0) timer.cancelled = false;
       this.#held.push(timer);
       return;
     }
     this.#runTimer(timer);
   }
 
+  #runHeldTimer(timer: WorldTimer): void {
+    if (timer.cancelled) return;
+    if (timer.periodMs === 0) timer.cancelled = true;
+    this.#runTimer(timer);
+  }
+
   #runTimer(timer: WorldTimer): void {
     if (timer.epoch !== this.epoch) return;
-    if (timer.periodMs === 0) this.liveTimers--;
+    // Network deliveries (quiet) were never counted as the node's timers.
+    if (timer.periodMs === 0 && !timer.quiet) this.liveTimers--;
     if (!timer.quiet) this.world.record({ type: "timer", atMs: this.world.nowMs, node: this.name });
     timer.callback();
   }

@@ -26,14 +26,36 @@ export interface RealWorldGuard {
 
 const realSetImmediate = globalThis.setImmediate;
 
+// `new Date()` and `Date()` read the clock; `new Date(ms)` and the static helpers do not. The
+// global Date is swapped for a proxy that refuses only the clock-reading forms.
+function trapDateConstructor(saved: Array<[object, string, unknown]>, violations: string[]): void {
+  const RealDate = globalThis.Date;
+  const refuse = (label: string): never => {
+    violations.push(label);
+    throw new RealWorldAccessError(label);
+  };
+  const guarded = new Proxy(RealDate, {
+    construct(target, args, newTarget) {
+      if (args.length === 0) refuse("new Date()");
+      return Reflect.construct(target, args, newTarget) as object;
+    },
+    apply() {
+      return refuse("Date()");
+    },
+  });
+  saved.push([globalThis, "Date", RealDate]);
+  Object.defineProperty(globalThis, "Date", { configurable: true, writable: true, value: guarded });
+}
+
 /** Resolves after every queued microtask has run (uses the real `setImmediate`). */
 export function microtaskBarrier(): Promise<void> {
   return new Promise((resolve) => realSetImmediate(resolve));
 }
 
 /**
- * Replaces `Date.now`, `performance.now`, `setTimeout`, `setInterval`, `setImmediate`,
- * `Math.random` and `crypto.getRandomValues`/`randomUUID` with functions that record and throw
+ * Replaces `Date.now`, `new Date()`/`Date()`, `process.hrtime` (and `.bigint`),
+ * `performance.now`, `setTimeout`, `setInterval`, `setImmediate`, `Math.random` and
+ * `crypto.getRandomValues`/`randomUUID` with functions that record and throw
  * {@link RealWorldAccessError}. Call `restore()` when the simulation step ends.
  */
 export function installRealWorldGuard(): RealWorldGuard {
@@ -52,6 +74,15 @@ export function installRealWorldGuard(): RealWorldGuard {
     });
   };
   trap(Date, "now", "Date.now()");
+  trap(process, "hrtime", "process.hrtime()");
+  Object.defineProperty(process.hrtime, "bigint", {
+    configurable: true,
+    value: () => {
+      violations.push("process.hrtime.bigint()");
+      throw new RealWorldAccessError("process.hrtime.bigint()");
+    },
+  });
+  trapDateConstructor(saved, violations);
   trap(globalThis.performance, "now", "performance.now()");
   trap(globalThis, "setTimeout", "setTimeout()");
   trap(globalThis, "setInterval", "setInterval()");
