@@ -122,6 +122,8 @@ export async function runScenario(scenario: AnyScenario, seed: number, options: 
   };
 }
 
+const SETTLED: Promise<void> = Promise.resolve();
+
 /** Steps the world, applying scheduled actions at their time and checking after each step. */
 class Driver {
   #next = 0;
@@ -157,7 +159,8 @@ class Driver {
         }
       }
       // Let microtasks queued by this step run (deterministically: only those already queued).
-      await null;
+      // Awaiting a settled promise takes the same one tick as `await null` without allocating one.
+      await SETTLED;
       const verdict = check(phase);
       if (verdict === "done") return null;
       if (verdict !== null) return verdict;

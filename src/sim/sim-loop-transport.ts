@@ -41,13 +41,15 @@ export class SimLoopTransport implements LoopTransport {
     this.#batch.push(frame);
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
-    this.#reactor.defer(() => {
-      this.#flushScheduled = false;
-      const batch = this.#batch;
-      this.#batch = [];
-      if (!this.#closed && batch.length > 0) this.#connection.send(batch);
-    });
+    this.#reactor.defer(this.#flush);
   }
+
+  readonly #flush = (): void => {
+    this.#flushScheduled = false;
+    const batch = this.#batch;
+    this.#batch = [];
+    if (!this.#closed && batch.length > 0) this.#connection.send(batch);
+  };
 
   close(): void {
     if (this.#closed) return;

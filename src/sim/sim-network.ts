@@ -1,6 +1,7 @@
 import type { Prng } from "../reactor/virtual/prng.js";
 import type { SimNode } from "./sim-node.js";
 import type { SimWorld } from "./sim-world.js";
+import { jsonNumber } from "./trace.js";
 
 /** Behaviour of the directed link between two nodes. */
 export interface LinkConfig {
@@ -19,7 +20,8 @@ export interface LinkConfig {
 /** Default link behaviour: 1–5 ms, lossless, FIFO. */
 export const LINK_DEFAULTS: LinkConfig = { latencyMinMs: 1, latencyMaxMs: 5, lossRate: 0, dupRate: 0, reorder: false };
 
-interface LinkState {
+/** @internal The state of one directed link (one per ordered pair of node names, never replaced). */
+export interface LinkState {
   config: LinkConfig;
   partitioned: boolean;
   held: Array<() => void> | null;
@@ -37,6 +39,10 @@ export class SimConnection {
   closed = false;
   peer: SimConnection | null = null;
   lastDeliveryMs = 0;
+  /** @internal The link this end sends on (cached: a lookup by name per message was a hot spot). */
+  link: LinkState | null = null;
+  /** @internal This end's `,"from":…,"to":…,"conn":…` trace fragment, built once. */
+  traceRoute: string | null = null;
 
   constructor(
     readonly network: SimNetwork,
@@ -45,10 +51,13 @@ export class SimConnection {
     readonly remote: SimNode,
   ) {}
 
-  /** Sends a message (copied with structuredClone). Returns false if the connection is closed. */
+  /**
+   * Sends a message, copied as `structuredClone` would copy it. Returns false if the connection
+   * is closed. @throws DataCloneError (a DOMException) for data that cannot be cloned.
+   */
   send(data: unknown): boolean {
     if (this.closed || this.peer === null) return false;
-    this.network.transmit(this, this.peer, structuredClone(data));
+    this.network.transmit(this, this.peer, cloneMessage(data));
     return true;
   }
 
@@ -185,29 +194,32 @@ export class SimNetwork {
 
   /** @internal */
   transmit(from: SimConnection, to: SimConnection, data: unknown): void {
-    const link = this.#link(from.node.name, to.node.name);
+    const link = this.#linkOf(from, to);
     const text = summarize(data);
-    const base = { atMs: this.world.nowMs, from: from.node.name, to: to.node.name, conn: from.id };
-    this.world.record({ type: "send", ...base, data: text });
-    const deliver = () => {
-      if (link.partitioned) return this.world.record({ type: "drop", ...base, why: "partition" });
-      if (link.config.lossRate > 0 && this.#prng.nextFloat() < link.config.lossRate) {
-        return this.world.record({ type: "drop", ...base, why: "loss" });
-      }
-      const copies = link.config.dupRate > 0 && this.#prng.nextFloat() < link.config.dupRate ? 2 : 1;
-      for (let i = 0; i < copies; i++) {
-        const dueMs = this.#schedule(from, to);
-        // A duplicate is its own copy: the receiver may mutate the first one before the second arrives.
-        const payload = i === 0 ? data : structuredClone(data);
-        this.world.addTimer(to.node, dueMs, 0, () => {
-          if (to.closed) return this.world.record({ type: "drop", ...base, why: "closed" });
-          this.world.record({ type: "deliver", atMs: this.world.nowMs, from: base.from, to: base.to, conn: base.conn, data: text });
-          to.onMessage?.(payload);
-        }, true);
-      }
-    };
-    if (link.held !== null) link.held.push(deliver);
-    else deliver();
+    const parcel: Parcel = { from, to, data, sentMs: this.world.nowMs, text, quoted: JSON.stringify(text) };
+    traceData(this.world, "send", parcel.sentMs, parcel);
+    if (link.held !== null) link.held.push(() => this.#deliver(link, parcel));
+    else this.#deliver(link, parcel);
+  }
+
+  #deliver(link: LinkState, parcel: Parcel): void {
+    if (link.partitioned) return traceDrop(this.world, parcel, "partition");
+    if (link.config.lossRate > 0 && this.#prng.nextFloat() < link.config.lossRate) {
+      return traceDrop(this.world, parcel, "loss");
+    }
+    const copies = link.config.dupRate > 0 && this.#prng.nextFloat() < link.config.dupRate ? 2 : 1;
+    for (let i = 0; i < copies; i++) {
+      const dueMs = this.#schedule(parcel.from, parcel.to);
+      // A duplicate is its own copy: the receiver may mutate the first one before the second arrives.
+      const payload = i === 0 ? parcel.data : cloneMessage(parcel.data);
+      this.world.addTimer(parcel.to.node, dueMs, 0, () => this.#arrive(parcel, payload), true);
+    }
+  }
+
+  #arrive(parcel: Parcel, payload: unknown): void {
+    if (parcel.to.closed) return traceDrop(this.world, parcel, "closed");
+    traceData(this.world, "deliver", this.world.nowMs, parcel);
+    parcel.to.onMessage?.(payload);
   }
 
   /** @internal Closes `to` after the messages already in flight on this direction. */
@@ -234,12 +246,16 @@ export class SimNetwork {
   }
 
   #schedule(from: SimConnection, to: SimConnection): number {
-    const config = this.#link(from.node.name, to.node.name).config;
+    const config = this.#linkOf(from, to).config;
     const span = config.latencyMaxMs - config.latencyMinMs;
     let dueMs = this.world.nowMs + config.latencyMinMs + (span > 0 ? this.#prng.nextFloat() * span : 0);
     if (!config.reorder) dueMs = Math.max(dueMs, from.lastDeliveryMs);
     from.lastDeliveryMs = dueMs;
     return dueMs;
+  }
+
+  #linkOf(from: SimConnection, to: SimConnection): LinkState {
+    return (from.link ??= this.#link(from.node.name, to.node.name));
   }
 
   #link(from: string, to: string): LinkState {
@@ -274,6 +290,106 @@ export class SimNetwork {
       }
     });
   }
+}
+
+// The trace hashes each event's JSON text. Network events are half the events of a run and carry
+// the message summary, so their text is hashed from fragments built once (per connection end,
+// per message) instead of stringifying the event; the text is the same JSON.stringify would give.
+const SEND_HEAD = '{"type":"send","atMs":';
+const DELIVER_HEAD = '{"type":"deliver","atMs":';
+const DROP_HEAD = '{"type":"drop","atMs":';
+
+/** One message on its way: the ends, the copy sent, when, and its summary (raw and as JSON). */
+interface Parcel {
+  readonly from: SimConnection;
+  readonly to: SimConnection;
+  readonly data: unknown;
+  readonly sentMs: number;
+  readonly text: string;
+  readonly quoted: string;
+}
+
+function traceRoute({ from, to }: Parcel): string {
+  const route = `,"from":${JSON.stringify(from.node.name)},"to":${JSON.stringify(to.node.name)},"conn":${from.id}`;
+  return (from.traceRoute ??= route);
+}
+
+function traceData(world: SimWorld, type: "send" | "deliver", atMs: number, parcel: Parcel): void {
+  const trace = world.trace;
+  trace.mix(type === "send" ? SEND_HEAD : DELIVER_HEAD);
+  trace.mix(jsonNumber(atMs));
+  trace.mix(parcel.from.traceRoute ?? traceRoute(parcel));
+  trace.mix(',"data":');
+  trace.mix(parcel.quoted);
+  trace.mix("}");
+  const { from, to, text } = parcel;
+  trace.commit({ type, atMs, from: from.node.name, to: to.node.name, conn: from.id, data: text });
+}
+
+// Drops carry the time the message was sent, as they always have.
+function traceDrop(world: SimWorld, parcel: Parcel, why: string): void {
+  const trace = world.trace;
+  trace.mix(DROP_HEAD);
+  trace.mix(jsonNumber(parcel.sentMs));
+  trace.mix(parcel.from.traceRoute ?? traceRoute(parcel));
+  trace.mix(',"why":');
+  trace.mix(JSON.stringify(why));
+  trace.mix("}");
+  const { from, to, sentMs } = parcel;
+  trace.commit({ type: "drop", atMs: sentMs, from: from.node.name, to: to.node.name, conn: from.id, why });
+}
+
+const NOT_PLAIN: unique symbol = Symbol("not plain data");
+const CLONE_DEPTH_MAX = 512;
+
+/**
+ * Copies `data` as `structuredClone` does. structuredClone serializes and costs microseconds per
+ * message, several times the rest of a simulated send; kernel frames are small trees of plain
+ * objects, arrays and primitives, which this copies in JS (keeping shared and cyclic references,
+ * like structuredClone). Anything else (class instances, Maps, Dates, typed arrays, sparse
+ * arrays, functions, symbols, very deep nesting) goes to structuredClone, so such data is copied
+ * (or refused with a DataCloneError) exactly as before. One difference remains: named properties
+ * added to an array are not copied.
+ */
+function cloneMessage(data: unknown): unknown {
+  if (typeof data !== "object" || data === null) {
+    return typeof data === "function" || typeof data === "symbol" ? structuredClone(data) : data;
+  }
+  const copy = copyPlain(data, new Map(), 0);
+  return copy === NOT_PLAIN ? structuredClone(data) : copy;
+}
+
+function copyPlain(value: unknown, copies: Map<object, unknown>, depth: number): unknown {
+  if (typeof value !== "object" || value === null) {
+    return typeof value === "function" || typeof value === "symbol" ? NOT_PLAIN : value;
+  }
+  const seen = copies.get(value);
+  if (seen !== undefined) return seen;
+  if (depth > CLONE_DEPTH_MAX) return NOT_PLAIN;
+  const proto = Object.getPrototypeOf(value);
+  if (proto === Array.prototype) {
+    const array = value as unknown[];
+    const out: unknown[] = [];
+    copies.set(value, out);
+    for (let i = 0; i < array.length; i++) {
+      const item = array[i];
+      if (item === undefined && !(i in array)) return NOT_PLAIN;
+      const copy = copyPlain(item, copies, depth + 1);
+      if (copy === NOT_PLAIN) return NOT_PLAIN;
+      out.push(copy);
+    }
+    return out;
+  }
+  if (proto !== Object.prototype && proto !== null) return NOT_PLAIN;
+  const record = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  copies.set(value, out);
+  for (const key in record) {
+    const copy = copyPlain(record[key], copies, depth + 1);
+    if (copy === NOT_PLAIN) return NOT_PLAIN;
+    out[key] = copy;
+  }
+  return out;
 }
 
 function summarize(data: unknown): string {

@@ -1,7 +1,9 @@
 import type { AnyScenario } from "../scenario.js";
 import { naiveTwoPeerScenario } from "./naive-two-peer.js";
+import { supervisionChaosScenario } from "./supervision-chaos.js";
+import { clusterTrafficScenario } from "./cluster-traffic.js";
 
 /** The scenarios `chorus sim` knows, by name. */
 export const builtInScenarios: ReadonlyMap<string, AnyScenario> = new Map<string, AnyScenario>(
-  [naiveTwoPeerScenario].map((scenario) => [scenario.name, scenario]),
+  [naiveTwoPeerScenario, clusterTrafficScenario, supervisionChaosScenario].map((scenario) => [scenario.name, scenario]),
 );
