@@ -8,6 +8,7 @@ import type { Expirable, TimeoutWheel } from "./timeout-wheel.js";
  */
 export class PendingAsk implements ReplyTo, Expirable {
   wheelSlot: Set<Expirable> | null = null;
+  wheelIndex = 0;
   readonly promise: Promise<unknown>;
   #resolve!: (value: unknown) => void;
   #reject!: (error: unknown) => void;

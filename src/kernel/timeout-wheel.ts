@@ -4,6 +4,8 @@ import type { Reactor, TimerHandle } from "../reactor/reactor.js";
 export interface Expirable {
   /** Set by the wheel: the slot holding this item, or null. */
   wheelSlot: Set<Expirable> | null;
+  /** Set by the wheel: the index of that slot. */
+  wheelIndex: number;
   /** Called once when the deadline passes while the item is still in the wheel. */
   expire(): void;
 }
@@ -12,16 +14,18 @@ export interface Expirable {
 export const TIMEOUT_RESOLUTION_MS = 10;
 
 /**
- * A hashed timing wheel for ask timeouts: O(1) add and remove, one Reactor timer for all
- * pending asks of a loop instead of one timer per ask (armed only while asks are pending, at
- * slot boundaries). Timeouts fire less than {@link TIMEOUT_RESOLUTION_MS} after their deadline,
- * never before it.
+ * A hashed timing wheel for ask timeouts: O(1) add and remove, and one Reactor timer for all
+ * pending asks of a loop, armed for the earliest slot that still holds an ask and cancelled when
+ * none is left (asks answered in time never make a timer fire). Timeouts fire less than
+ * {@link TIMEOUT_RESOLUTION_MS} after their deadline, never before it.
  */
 export class TimeoutWheel {
   readonly #reactor: Reactor;
   readonly #slots = new Map<number, Set<Expirable>>();
   #timer: TimerHandle | null = null;
-  #nextSlot = 0;
+  #armedSlot = Number.POSITIVE_INFINITY;
+  /** Slots below this index have been processed. */
+  #nextSlot = Number.NEGATIVE_INFINITY;
   #count = 0;
 
   constructor(reactor: Reactor) {
@@ -36,7 +40,6 @@ export class TimeoutWheel {
   /** Adds `item` to expire `timeoutMs` from now (0 or more). */
   add(item: Expirable, timeoutMs: number): void {
     const nowMs = this.#reactor.nowMs();
-    if (this.#timer === null) this.#nextSlot = Math.floor(nowMs / TIMEOUT_RESOLUTION_MS) + 1;
     const slotIndex = Math.max(Math.ceil((nowMs + timeoutMs) / TIMEOUT_RESOLUTION_MS), this.#nextSlot);
     let slot = this.#slots.get(slotIndex);
     if (slot === undefined) {
@@ -45,14 +48,9 @@ export class TimeoutWheel {
     }
     slot.add(item);
     item.wheelSlot = slot;
+    item.wheelIndex = slotIndex;
     this.#count++;
-    if (this.#timer === null) this.#arm();
-  }
-
-  // One-shot timers aligned to slot boundaries, so a timeout fires less than one resolution late.
-  #arm(): void {
-    const delayMs = this.#nextSlot * TIMEOUT_RESOLUTION_MS - this.#reactor.nowMs();
-    this.#timer = this.#reactor.setTimer(Math.max(0, delayMs), () => this.#tick());
+    if (slotIndex < this.#armedSlot) this.#arm(slotIndex);
   }
 
   /** Removes `item` if it is still waiting. */
@@ -62,20 +60,37 @@ export class TimeoutWheel {
     slot.delete(item);
     item.wheelSlot = null;
     this.#count--;
+    if (slot.size === 0) this.#slots.delete(item.wheelIndex);
+    // No ask left: no timer either (an idle loop keeps no timer alive).
+    if (this.#count === 0) this.stop();
   }
 
   /** Stops the wheel's timer; pending items never expire. */
   stop(): void {
     this.#timer?.cancel();
     this.#timer = null;
+    this.#armedSlot = Number.POSITIVE_INFINITY;
+  }
+
+  // Arms the one timer for the boundary of `slotIndex` (replacing a later one).
+  #arm(slotIndex: number): void {
+    this.#timer?.cancel();
+    this.#armedSlot = slotIndex;
+    const delayMs = slotIndex * TIMEOUT_RESOLUTION_MS - this.#reactor.nowMs();
+    this.#timer = this.#reactor.setTimer(Math.max(0, delayMs), () => this.#tick());
   }
 
   #tick(): void {
     this.#timer = null;
+    this.#armedSlot = Number.POSITIVE_INFINITY;
     const nowSlot = Math.floor(this.#reactor.nowMs() / TIMEOUT_RESOLUTION_MS);
-    for (let index = this.#nextSlot; index <= nowSlot; index++) {
-      const slot = this.#slots.get(index);
-      if (slot === undefined) continue;
+    this.#nextSlot = nowSlot + 1;
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const [index, slot] of [...this.#slots]) {
+      if (index > nowSlot) {
+        if (index < earliest) earliest = index;
+        continue;
+      }
       this.#slots.delete(index);
       for (const item of slot) {
         item.wheelSlot = null;
@@ -83,8 +98,7 @@ export class TimeoutWheel {
         item.expire();
       }
     }
-    this.#nextSlot = Math.max(this.#nextSlot, nowSlot + 1);
-    if (this.#count > 0) this.#arm();
-    else this.#slots.clear();
+    // Expiring may have added asks (and armed the timer): keep whichever slot comes first.
+    if (earliest < this.#armedSlot) this.#arm(earliest);
   }
 }
