@@ -54,16 +54,23 @@ program
 
 program
   .command("sim")
-  .description("run a simulation scenario from a seed, or sweep seeds; prints SEED=… first and a replay command on failure")
+  .description(
+    "run a simulation scenario from a seed, or sweep seeds; prints SEED=… first and a replay command on failure",
+  )
   .argument("[scenario]", "scenario name (omit, or --list, to list them)")
   .option("--seed <n>", "run this one seed", integer(0))
   .option("--seeds <n>", "sweep this many seeds", integer(1))
   .option("--first-seed <n>", "first seed of a sweep", integer(0))
   .option("--shrink", "shrink the failing plan to a minimal one")
   .option("--list", "list the scenarios")
-  .action(async (name: string | undefined, options: { seed?: number; seeds?: number; firstSeed?: number; shrink?: boolean; list?: boolean }) => {
-    process.exitCode = await simCommand(name, options);
-  });
+  .action(
+    async (
+      name: string | undefined,
+      options: { seed?: number; seeds?: number; firstSeed?: number; shrink?: boolean; list?: boolean },
+    ) => {
+      process.exitCode = await simCommand(name, options);
+    },
+  );
 
 program
   .command("bench")

@@ -42,7 +42,8 @@ export async function simCommand(name: string | undefined, options: SimCommandOp
     print(formatRunLine(result));
     if (!result.ok) failed = result;
   } else {
-    const progress = options.progress ?? (process.stderr.isTTY ? (line: string) => process.stderr.write(`\r${line}`) : () => {});
+    const progress =
+      options.progress ?? (process.stderr.isTTY ? (line: string) => process.stderr.write(`\r${line}`) : () => {});
     print(`SEEDS=${options.firstSeed ?? 1}..${(options.firstSeed ?? 1) + options.seeds - 1} scenario=${scenario.name}`);
     const clock = createNodeReactor();
     const started = clock.nowMs();
@@ -54,7 +55,9 @@ export async function simCommand(name: string | undefined, options: SimCommandOp
     });
     progress("\n");
     const wallS = (clock.nowMs() - started) / 1000;
-    print(`${summary.runs} run(s), ${summary.failures.length} failure(s), ${summary.steps} steps, ${(summary.simMs / 1000).toFixed(1)} s simulated in ${wallS.toFixed(1)} s`);
+    print(
+      `${summary.runs} run(s), ${summary.failures.length} failure(s), ${summary.steps} steps, ${(summary.simMs / 1000).toFixed(1)} s simulated in ${wallS.toFixed(1)} s`,
+    );
     failed = summary.failures[0] ?? null;
     if (failed) for (const line of formatRunHeader(scenario.name, failed.seed, failed.options)) print(line);
   }
@@ -63,7 +66,10 @@ export async function simCommand(name: string | undefined, options: SimCommandOp
   if (options.shrink) {
     const shrunk = await shrinkPlan(scenario, failed.seed, failed.plan);
     if (shrunk === null) print("shrink: this scenario has no plan arbitrary");
-    else print(`shrunk plan (${shrunk.runs} runs): ${JSON.stringify(shrunk.plan)}; still fails: ${shrunk.result.violation?.invariant}`);
+    else
+      print(
+        `shrunk plan (${shrunk.runs} runs): ${JSON.stringify(shrunk.plan)}; still fails: ${shrunk.result.violation?.invariant}`,
+      );
   }
   return 1;
 }

@@ -77,7 +77,13 @@ export class ActorCell implements Target {
   private flags: number;
   private cold: ColdFields | null = null;
 
-  constructor(loop: Loop, id: number, behaviour: AnyBehaviour, mailboxConfig: Required<MailboxOptions> | null, trapExits: boolean) {
+  constructor(
+    loop: Loop,
+    id: number,
+    behaviour: AnyBehaviour,
+    mailboxConfig: Required<MailboxOptions> | null,
+    trapExits: boolean,
+  ) {
     this.loop = loop;
     this.id = id;
     this.behaviour = behaviour;
@@ -372,13 +378,17 @@ export class ActorCell implements Target {
     if (result === DEFER && !turn.replyTaken) {
       this.loop.turns.abort(this, turn);
       this.exit(ExitReasons.crash(new BadMessageError(`handler "${tag}" returned DEFER without replyLater()`)));
-      throw new BadMessageError(`handler "${tag}" of ${this.describe()} returned DEFER without calling ctx.replyLater()`);
+      throw new BadMessageError(
+        `handler "${tag}" of ${this.describe()} returned DEFER without calling ctx.replyLater()`,
+      );
     }
     if (!turn.replyTaken) turn.replyValue = result;
     this.loop.turns.commit(this, turn);
     // A deferred reply settled within the same turn still answers the near call.
     if (result === DEFER && !reply.settled) {
-      throw new BadMessageError(`handler "${tag}" of ${this.describe()} defers its reply past the turn; use ask, not a near call`);
+      throw new BadMessageError(
+        `handler "${tag}" of ${this.describe()} defers its reply past the turn; use ask, not a near call`,
+      );
     }
     if (reply.settled && !reply.ok) throw reply.value;
     return reply.settled ? reply.value : result;

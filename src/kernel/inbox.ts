@@ -100,7 +100,9 @@ export class Inbox {
 
   /** The error a full inbox reports. */
   fullError(): MailboxFullError {
-    return new MailboxFullError(`mailbox of ${this.#owner.describe()} is full (${this.lengthMax} messages, policy ${this.overflow})`);
+    return new MailboxFullError(
+      `mailbox of ${this.#owner.describe()} is full (${this.lengthMax} messages, policy ${this.overflow})`,
+    );
   }
 
   // Drop-oldest discards the oldest *message*; signals keep their place.

@@ -96,4 +96,3 @@ export interface Loop {
   /** Sets (or clears, with null) the tracer that sees every spawn, turn, state change and exit. */
   setTracer(tracer: KernelTracer | null): void;
 }
-

@@ -22,7 +22,6 @@ export class TurnStack {
     this.#loop = loop;
   }
 
-
   begin(cell: ActorCell): Turn {
     const turn = this.#pool.pop() ?? new Turn();
     turn.reset(cell, this.current);

@@ -84,7 +84,9 @@ export async function runScenario(scenario: AnyScenario, seed: number, options: 
   try {
     const state = scenario.setup(context, plan);
     const driver = new Driver(world, actions, scenario.maxSteps ?? 2_000_000);
-    violation = await driver.run("chaos", scenario.chaosMs, (phase) => firstViolation(scenario.safety, state, phase, world));
+    violation = await driver.run("chaos", scenario.chaosMs, (phase) =>
+      firstViolation(scenario.safety, state, phase, world),
+    );
     if (violation === null) {
       if (scenario.heal) scenario.heal(context, state);
       else defaultHeal(context);
@@ -95,7 +97,11 @@ export async function runScenario(scenario: AnyScenario, seed: number, options: 
       });
       if (violation === null) {
         const live = firstViolation(scenario.liveness, state, "heal", world);
-        if (live !== null) violation = { ...live, message: `${live.message} (not reached within the ${scenario.healMs} ms heal budget)` };
+        if (live !== null)
+          violation = {
+            ...live,
+            message: `${live.message} (not reached within the ${scenario.healMs} ms heal budget)`,
+          };
       }
     }
   } catch (error) {
@@ -104,7 +110,12 @@ export async function runScenario(scenario: AnyScenario, seed: number, options: 
     guard?.restore();
   }
   if (guard !== null && guard.violations.length > 0 && violation === null) {
-    violation = { invariant: "real-world access", message: guard.violations.join(", "), phase: "chaos", atMs: world.nowMs };
+    violation = {
+      invariant: "real-world access",
+      message: guard.violations.join(", "),
+      phase: "chaos",
+      atMs: world.nowMs,
+    };
   }
   return {
     scenario: scenario.name,
@@ -134,7 +145,11 @@ class Driver {
   ) {}
 
   /** Runs until `untilMs`; `check` returns a violation, "done" (stop early), or null. */
-  async run(phase: "chaos" | "heal", untilMs: number, check: (phase: "chaos" | "heal") => Violation | "done" | null): Promise<Violation | null> {
+  async run(
+    phase: "chaos" | "heal",
+    untilMs: number,
+    check: (phase: "chaos" | "heal") => Violation | "done" | null,
+  ): Promise<Violation | null> {
     const world = this.world;
     for (;;) {
       if (world.steps >= this.maxSteps) {
@@ -168,7 +183,12 @@ class Driver {
   }
 }
 
-function firstViolation<S>(invariants: readonly Invariant<S>[], state: S, phase: "chaos" | "heal", world: SimWorld): Violation | null {
+function firstViolation<S>(
+  invariants: readonly Invariant<S>[],
+  state: S,
+  phase: "chaos" | "heal",
+  world: SimWorld,
+): Violation | null {
   for (const invariant of invariants) {
     const message = invariant.check(state);
     if (message !== null) return { invariant: invariant.name, message, phase, atMs: world.nowMs };

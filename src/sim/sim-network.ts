@@ -128,22 +128,37 @@ export class SimNetwork {
     this.#open.add(remote);
     this.world.record({ type: "connect", atMs: this.world.nowMs, from: from.name, to: to.name, conn: id });
     const dueMs = this.#schedule(local, remote);
-    this.world.addTimer(to, dueMs, 0, () => {
-      const accept = this.#listeners.get(`${to.name}:${port}`);
-      if (accept === undefined || to.status === "crashed") this.closeLater(remote, local, "refused");
-      else if (!remote.closed) accept(remote);
-    }, true);
+    this.world.addTimer(
+      to,
+      dueMs,
+      0,
+      () => {
+        const accept = this.#listeners.get(`${to.name}:${port}`);
+        if (accept === undefined || to.status === "crashed") this.closeLater(remote, local, "refused");
+        else if (!remote.closed) accept(remote);
+      },
+      true,
+    );
     return local;
   }
 
   /** Changes the directed link `from`→`to` (both directions with `bothWays`). */
   setLink(from: string, to: string, config: Partial<LinkConfig>, bothWays = true): void {
-    for (const [a, b] of bothWays ? [[from, to], [to, from]] : [[from, to]]) {
+    for (const [a, b] of bothWays
+      ? [
+          [from, to],
+          [to, from],
+        ]
+      : [[from, to]]) {
       const link = this.#link(a!, b!);
       link.config = { ...link.config, ...config };
     }
     const merged = this.#link(from, to).config;
-    this.world.record({ type: "fault", atMs: this.world.nowMs, fault: { kind: "link", from, to, lossRate: merged.lossRate, dupRate: merged.dupRate } });
+    this.world.record({
+      type: "fault",
+      atMs: this.world.nowMs,
+      fault: { kind: "link", from, to, lossRate: merged.lossRate, dupRate: merged.dupRate },
+    });
   }
 
   /** Drops everything from `from` to `to` (and back, unless `oneWay`) until {@link heal}. */
@@ -232,7 +247,13 @@ export class SimNetwork {
   #finish(end: SimConnection, why: string): void {
     this.#open.delete(end);
     if (end.closed && end.onClose === null) return;
-    this.world.record({ type: "close", atMs: this.world.nowMs, from: end.node.name, to: end.remote.name, conn: end.id });
+    this.world.record({
+      type: "close",
+      atMs: this.world.nowMs,
+      from: end.node.name,
+      to: end.remote.name,
+      conn: end.id,
+    });
     end.closeNow(why);
   }
 

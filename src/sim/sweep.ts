@@ -23,7 +23,8 @@ export interface SweepResult {
 
 /** Runs `scenario` for consecutive seeds, collecting failures. */
 export async function sweep(scenario: AnyScenario, options: SweepOptions): Promise<SweepResult> {
-  if (!Number.isInteger(options.seeds) || options.seeds < 1) throw new RangeError(`seeds must be an integer >= 1, got ${options.seeds}`);
+  if (!Number.isInteger(options.seeds) || options.seeds < 1)
+    throw new RangeError(`seeds must be an integer >= 1, got ${options.seeds}`);
   const first = options.firstSeed ?? 1;
   const failures: RunResult[] = [];
   let steps = 0;

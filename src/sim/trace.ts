@@ -11,7 +11,13 @@ export type FaultEvent =
   | { readonly kind: "restart"; readonly node: string }
   | { readonly kind: "pause"; readonly node: string }
   | { readonly kind: "resume"; readonly node: string }
-  | { readonly kind: "link"; readonly from: string; readonly to: string; readonly lossRate: number; readonly dupRate: number }
+  | {
+      readonly kind: "link";
+      readonly from: string;
+      readonly to: string;
+      readonly lossRate: number;
+      readonly dupRate: number;
+    }
   | { readonly kind: "custom"; readonly name: string; readonly detail?: string };
 
 /**
@@ -21,10 +27,37 @@ export type FaultEvent =
 export type TraceEvent =
   | ({ readonly atMs: number; readonly node: string } & KernelTraceEvent)
   | { readonly type: "timer"; readonly atMs: number; readonly node: string }
-  | { readonly type: "send"; readonly atMs: number; readonly from: string; readonly to: string; readonly conn: number; readonly data: string }
-  | { readonly type: "deliver"; readonly atMs: number; readonly from: string; readonly to: string; readonly conn: number; readonly data: string }
-  | { readonly type: "drop"; readonly atMs: number; readonly from: string; readonly to: string; readonly conn: number; readonly why: string }
-  | { readonly type: "connect"; readonly atMs: number; readonly from: string; readonly to: string; readonly conn: number }
+  | {
+      readonly type: "send";
+      readonly atMs: number;
+      readonly from: string;
+      readonly to: string;
+      readonly conn: number;
+      readonly data: string;
+    }
+  | {
+      readonly type: "deliver";
+      readonly atMs: number;
+      readonly from: string;
+      readonly to: string;
+      readonly conn: number;
+      readonly data: string;
+    }
+  | {
+      readonly type: "drop";
+      readonly atMs: number;
+      readonly from: string;
+      readonly to: string;
+      readonly conn: number;
+      readonly why: string;
+    }
+  | {
+      readonly type: "connect";
+      readonly atMs: number;
+      readonly from: string;
+      readonly to: string;
+      readonly conn: number;
+    }
   | { readonly type: "close"; readonly atMs: number; readonly from: string; readonly to: string; readonly conn: number }
   | { readonly type: "fault"; readonly atMs: number; readonly fault: FaultEvent }
   | { readonly type: "action"; readonly atMs: number; readonly label: string }

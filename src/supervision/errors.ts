@@ -7,13 +7,7 @@
 
 /** Stable codes of supervision errors. */
 export type SupervisionErrorCode =
-  | "not_found"
-  | "running"
-  | "restarting"
-  | "already_present"
-  | "already_started"
-  | "start_failed"
-  | "shutting_down";
+  "not_found" | "running" | "restarting" | "already_present" | "already_started" | "start_failed" | "shutting_down";
 
 /** Base class of every supervision error. */
 export class SupervisionError extends Error {

@@ -31,7 +31,8 @@ export interface NaiveSend {
 /** The plan shrinking minimizes: the workload. */
 export type NaivePlan = readonly NaiveSend[];
 
-type Wire = { readonly kind: "req"; readonly id: string; readonly hops: number } | { readonly kind: "ack"; readonly id: string };
+type Wire =
+  { readonly kind: "req"; readonly id: string; readonly hops: number } | { readonly kind: "ack"; readonly id: string };
 
 interface Peer {
   readonly name: "a" | "b";
@@ -120,7 +121,11 @@ export const naiveTwoPeerScenario: Scenario<NaiveOptions, NaivePlan, NaiveState>
   },
   planArbitrary: () =>
     fc.array(
-      fc.record({ from: fc.constantFrom<"a" | "b">("a", "b"), atMs: fc.integer({ min: 0, max: 200 }), hops: fc.integer({ min: 0, max: 2 }) }),
+      fc.record({
+        from: fc.constantFrom<"a" | "b">("a", "b"),
+        atMs: fc.integer({ min: 0, max: 200 }),
+        hops: fc.integer({ min: 0, max: 2 }),
+      }),
       { minLength: 1, maxLength: 8 },
     ),
   setup({ world, network, options, at }, plan) {
@@ -153,7 +158,9 @@ export const naiveTwoPeerScenario: Scenario<NaiveOptions, NaivePlan, NaiveState>
     {
       name: "slots stay within bounds",
       check: (state) =>
-        state.peers.some((p) => p.slotsFree < 0 || p.slotsFree > state.slots) ? "a peer's free slot count left [0, slots]" : null,
+        state.peers.some((p) => p.slotsFree < 0 || p.slotsFree > state.slots)
+          ? "a peer's free slot count left [0, slots]"
+          : null,
     },
   ],
   liveness: [
@@ -162,7 +169,10 @@ export const naiveTwoPeerScenario: Scenario<NaiveOptions, NaivePlan, NaiveState>
       check: (state) => {
         const missing = [...state.started].filter((id) => !state.acked.has(id));
         if (missing.length === 0) return null;
-        const stuck = state.peers.map((p) => `${p.name}: ${p.slotsFree} free slot(s), ${p.waiting.size} handler(s) waiting, ${p.backlog.length} queued`);
+        const stuck = state.peers.map(
+          (p) =>
+            `${p.name}: ${p.slotsFree} free slot(s), ${p.waiting.size} handler(s) waiting, ${p.backlog.length} queued`,
+        );
         return `${missing.length} request(s) never acknowledged (${missing.join(", ")}); ${stuck.join("; ")}`;
       },
     },
