@@ -1,16 +1,11 @@
-import { type AnyBehaviour, DEFER, type DownSignal, type ExitSignal } from "./behaviour.js";
+import { runInit, runMessage, runNearCall, runSignal } from "./actor-turns.js";
+import type { AnyBehaviour, DownSignal, ExitSignal } from "./behaviour.js";
 import { ContextImpl } from "./context.js";
 import { Envelope, EXIT_SIGNAL, MESSAGE } from "./envelope.js";
-import {
-  ActorCrashedError,
-  ActorDeadError,
-  ActorExitedError,
-  BadMessageError,
-  CallCycleError,
-  SpawnError,
-} from "./errors.js";
+import { ActorDeadError, ActorExitedError } from "./errors.js";
 import { describeExitReason, type ExitReason, ExitReasons } from "./exit-reason.js";
 import type { LoopRuntime as Loop } from "./loop.js";
+import { ActorFields } from "./actor-fields.js";
 import { Inbox } from "./inbox.js";
 import { dropMonitors, linkCells, signalLinks, signalWatchers, unlinkCells } from "./links.js";
 import type { MailboxOptions } from "./mailbox.js";
@@ -18,46 +13,17 @@ import { type AnyRef, makeRef } from "./ref.js";
 import type { ReplyTo, Target, Watcher } from "./target.js";
 import type { Turn } from "./turn.js";
 
-const TRAP_EXITS = 1;
-const SCHEDULED = 2;
-const EXITING = 4;
-
-/** The fields of a cell that most actors never set (or only once they do real work). */
-class ColdFields {
-  messagesHandled = 0;
-  mailboxConfig: Required<MailboxOptions> | null = null;
-  exitReason: ExitReason | null = null;
-  pendingExit: ExitReason | null = null;
-  links: Set<ActorCell> | null = null;
-  watchers: Map<number, Watcher> | null = null;
-  monitoring: Map<number, Target> | null = null;
-  timers: Map<number, { cancel(): void }> | null = null;
-  repliers: Set<ReplyTo> | null = null;
-  token: string | null = null;
-}
-
 /** Lifecycle of an actor: `starting` (in init) → `running` → `dead`. */
 export type ActorStatus = "starting" | "running" | "dead";
 
 /** A near reply that is not synchronous: raised when a near-called handler returns DEFER. */
-class NearReply implements ReplyTo {
-  settled = false;
-  ok = false;
-  value: unknown;
-  settle(ok: boolean, value: unknown): void {
-    if (this.settled) return;
-    this.settled = true;
-    this.ok = ok;
-    this.value = value;
-  }
-}
 
 /**
  * The runtime of one actor on its loop: state, mailbox, turns, links, monitors and timers.
  * Internal: users hold `Ref`s and write behaviours. One cell per actor incarnation (a restart
  * makes a new cell, as in Erlang).
  */
-export class ActorCell implements Target {
+export class ActorCell extends ActorFields implements Target {
   readonly loop: Loop;
   readonly id: number;
   readonly behaviour: AnyBehaviour;
@@ -72,10 +38,6 @@ export class ActorCell implements Target {
   /** Neighbours in the loop's list of live actors (maintained by the loop). */
   older: ActorCell | null = null;
   newer: ActorCell | null = null;
-  // Booleans packed in one field, and rarely used fields in one lazily created object, so that
-  // an idle actor stays small (spawning cost is mostly the garbage collector copying cells).
-  private flags: number;
-  private cold: ColdFields | null = null;
 
   constructor(
     loop: Loop,
@@ -84,11 +46,11 @@ export class ActorCell implements Target {
     mailboxConfig: Required<MailboxOptions> | null,
     trapExits: boolean,
   ) {
+    super(trapExits);
     this.loop = loop;
     this.id = id;
     this.behaviour = behaviour;
-    this.flags = trapExits ? TRAP_EXITS : 0;
-    if (mailboxConfig !== null) this.coldFields().mailboxConfig = mailboxConfig;
+    if (mailboxConfig !== null) this.cold().mailboxConfig = mailboxConfig;
     this.ref = makeRef(this);
   }
 
@@ -98,30 +60,9 @@ export class ActorCell implements Target {
     return this.context;
   }
 
-  /** Whether exit signals arrive as messages (onExit) instead of stopping the actor. */
-  get trapExits(): boolean {
-    return (this.flags & TRAP_EXITS) !== 0;
-  }
-  set trapExits(on: boolean) {
-    this.flags = on ? this.flags | TRAP_EXITS : this.flags & ~TRAP_EXITS;
-  }
-
-  /** Whether the actor is in the loop's run queue. */
-  get scheduled(): boolean {
-    return (this.flags & SCHEDULED) !== 0;
-  }
-  set scheduled(on: boolean) {
-    this.flags = on ? this.flags | SCHEDULED : this.flags & ~SCHEDULED;
-  }
-
-  /** Messages handled so far (turns run for messages and near calls). */
-  get messagesHandled(): number {
-    return this.cold?.messagesHandled ?? 0;
-  }
-
   /** Mailbox bound and policy: the behaviour's (shared), or the spawn options' override. */
   get mailboxConfig(): Required<MailboxOptions> {
-    return this.cold?.mailboxConfig ?? this.loop.mailboxConfigFor(this.behaviour);
+    return this.coldOrNull()?.mailboxConfig ?? this.loop.mailboxConfigFor(this.behaviour);
   }
 
   get name(): string {
@@ -130,75 +71,6 @@ export class ActorCell implements Target {
 
   get isNear(): boolean {
     return true;
-  }
-
-  private coldFields(): ColdFields {
-    if (this.cold === null) this.cold = new ColdFields();
-    return this.cold;
-  }
-
-  /** Why the actor stopped (null while alive). */
-  get exitReason(): ExitReason | null {
-    return this.cold?.exitReason ?? null;
-  }
-  set exitReason(value: ExitReason | null) {
-    if (value !== null || this.cold !== null) this.coldFields().exitReason = value;
-  }
-
-  /** An exit requested while the actor was in a turn; applied when the turn ends. */
-  get pendingExit(): ExitReason | null {
-    return this.cold?.pendingExit ?? null;
-  }
-  set pendingExit(value: ExitReason | null) {
-    if (value !== null || this.cold !== null) this.coldFields().pendingExit = value;
-  }
-
-  /** Actors linked to this one. */
-  get links(): Set<ActorCell> | null {
-    return this.cold?.links ?? null;
-  }
-  set links(value: Set<ActorCell> | null) {
-    if (value !== null || this.cold !== null) this.coldFields().links = value;
-  }
-
-  /** Monitors set on this actor by others. */
-  get watchers(): Map<number, Watcher> | null {
-    return this.cold?.watchers ?? null;
-  }
-  set watchers(value: Map<number, Watcher> | null) {
-    if (value !== null || this.cold !== null) this.coldFields().watchers = value;
-  }
-
-  /** Monitors this actor holds on others (removed when it exits, as in Erlang). */
-  get monitoring(): Map<number, Target> | null {
-    return this.cold?.monitoring ?? null;
-  }
-  set monitoring(value: Map<number, Target> | null) {
-    if (value !== null || this.cold !== null) this.coldFields().monitoring = value;
-  }
-
-  /** This actor's timers (they die with it). */
-  get timers(): Map<number, { cancel(): void }> | null {
-    return this.cold?.timers ?? null;
-  }
-  set timers(value: Map<number, { cancel(): void }> | null) {
-    if (value !== null || this.cold !== null) this.coldFields().timers = value;
-  }
-
-  /** Requests whose reply was deferred with replyLater and not sent yet. */
-  get repliers(): Set<ReplyTo> | null {
-    return this.cold?.repliers ?? null;
-  }
-  set repliers(value: Set<ReplyTo> | null) {
-    if (value !== null || this.cold !== null) this.coldFields().repliers = value;
-  }
-
-  /** The capability token under which this actor is exported to other loops. */
-  get token(): string | null {
-    return this.cold?.token ?? null;
-  }
-  set token(value: string | null) {
-    if (value !== null || this.cold !== null) this.coldFields().token = value;
   }
 
   /** Envelopes queued (messages and signals). */
@@ -222,28 +94,21 @@ export class ActorCell implements Target {
 
   /** Runs `init` as the first turn. Throws SpawnError (the cell is then dead) if it throws. */
   start(args: unknown): void {
-    const turn = this.loop.turns.begin(this);
-    let state: unknown;
-    try {
-      // A context holds nothing but its cell, so init gets a temporary one: an actor that never
-      // receives a message keeps no context object alive (see the spawn benchmark).
-      state = this.behaviour.init(args, this.context ?? new ContextImpl(this));
-    } catch (error) {
-      this.loop.turns.abort(this, turn);
-      this.status = "dead";
-      this.exitReason = ExitReasons.crash(error);
-      this.loop.forget(this);
-      if (this.links !== null) for (const other of this.links) other.links?.delete(this);
-      this.links = null;
-      throw new SpawnError(`${this.describe()} failed to start: ${errorText(error)}`, { cause: error });
-    }
-    this.state = state;
-    this.status = "running";
-    // Spawned inside another actor's turn: the child's init effects join that turn, so they
-    // happen only if it commits (a discarded turn leaves no trace, not even its children's sends).
-    const enclosing = turn.previous;
-    if (enclosing !== null) this.loop.turns.commitInto(this, turn, enclosing);
-    else this.loop.turns.commit(this, turn);
+    runInit(this, args, this.context ?? new ContextImpl(this));
+  }
+
+  /** @internal init failed: the cell is dead and unlinked, without exit signals (spawn throws). */
+  failStart(error: unknown): void {
+    this.status = "dead";
+    this.exitReason = ExitReasons.crash(error);
+    this.loop.forget(this);
+    if (this.links !== null) for (const other of this.links) other.links?.delete(this);
+    this.links = null;
+  }
+
+  /** @internal Counts a handled message (for inspection). */
+  countHandled(): void {
+    this.cold().messagesHandled++;
   }
 
   // ---- eventual delivery ----
@@ -293,105 +158,13 @@ export class ActorCell implements Target {
   handleNext(): boolean {
     const envelope = this.inbox?.shift();
     if (envelope === undefined) return false;
-    if (envelope.kind === MESSAGE) this.handleMessage(envelope);
-    else this.handleSignal(envelope);
+    if (envelope.kind === MESSAGE) runMessage(this, envelope);
+    else runSignal(this, envelope);
     return true;
   }
 
-  private handleMessage(envelope: Envelope): void {
-    const handler = handlerFor(this.behaviour, envelope.tag);
-    if (typeof handler !== "function") {
-      const error = new BadMessageError(`${this.describe()} has no handler for "${envelope.tag}"`);
-      if (envelope.reply !== null) envelope.reply.settle(false, error);
-      else this.loop.deadLetter(this, envelope.tag, "no_handler");
-      return;
-    }
-    this.coldFields().messagesHandled++;
-    const turn = this.loop.turns.begin(this);
-    turn.reply = envelope.reply;
-    let result: unknown;
-    try {
-      result = handler(this.state, envelope.payload, this.ctx);
-      if (result === DEFER && !turn.replyTaken) {
-        throw new BadMessageError(`handler "${envelope.tag}" returned DEFER without calling ctx.replyLater()`);
-      }
-    } catch (error) {
-      this.loop.turns.abort(this, turn);
-      this.loop.tracer?.({ type: "turn", actor: this.describe(), tag: envelope.tag, outcome: "crash" });
-      if (envelope.reply !== null) {
-        envelope.reply.settle(
-          false,
-          new ActorCrashedError(`${this.describe()} crashed handling "${envelope.tag}": ${errorText(error)}`, {
-            cause: error,
-          }),
-        );
-      }
-      this.exit(ExitReasons.crash(error));
-      return;
-    }
-    if (envelope.reply !== null && !turn.replyTaken) turn.replyValue = result;
-    this.loop.tracer?.({ type: "turn", actor: this.describe(), tag: envelope.tag, outcome: "ok" });
-    this.loop.turns.commit(this, turn);
-  }
-
-  private handleSignal(envelope: Envelope): void {
-    const signal = envelope.signal as ExitSignal | DownSignal;
-    const hook = envelope.kind === EXIT_SIGNAL ? this.behaviour.onExit : this.behaviour.onDown;
-    if (hook === undefined) return;
-    this.runHook(hook as (state: unknown, arg: unknown, ctx: unknown) => void, signal);
-  }
-
-  /** Runs a hook (onExit, onDown) as a turn; a throw crashes the actor. */
-  runHook(hook: (state: unknown, arg: unknown, ctx: unknown) => void, arg: unknown): void {
-    const turn = this.loop.turns.begin(this);
-    try {
-      hook.call(this.behaviour, this.state, arg, this.ctx);
-    } catch (error) {
-      this.loop.turns.abort(this, turn);
-      this.exit(ExitReasons.crash(error));
-      return;
-    }
-    this.loop.turns.commit(this, turn);
-  }
-
   callNow(tag: string, payload: unknown): unknown {
-    if (this.status !== "running") throw new ActorDeadError(`${this.describe()} is not alive`);
-    if (this.turn !== null) {
-      throw new CallCycleError(`near call to ${this.describe()} ("${tag}") would re-enter it: it is already in a turn`);
-    }
-    const handler = handlerFor(this.behaviour, tag);
-    if (typeof handler !== "function") throw new BadMessageError(`${this.describe()} has no handler for "${tag}"`);
-    const reply = new NearReply();
-    this.coldFields().messagesHandled++;
-    const turn = this.loop.turns.begin(this);
-    turn.reply = reply;
-    let result: unknown;
-    try {
-      result = handler(this.state, payload, this.ctx);
-    } catch (error) {
-      this.loop.turns.abort(this, turn);
-      this.exit(ExitReasons.crash(error));
-      throw new ActorCrashedError(`${this.describe()} crashed handling near call "${tag}": ${errorText(error)}`, {
-        cause: error,
-      });
-    }
-    if (result === DEFER && !turn.replyTaken) {
-      this.loop.turns.abort(this, turn);
-      this.exit(ExitReasons.crash(new BadMessageError(`handler "${tag}" returned DEFER without replyLater()`)));
-      throw new BadMessageError(
-        `handler "${tag}" of ${this.describe()} returned DEFER without calling ctx.replyLater()`,
-      );
-    }
-    if (!turn.replyTaken) turn.replyValue = result;
-    this.loop.turns.commit(this, turn);
-    // A deferred reply settled within the same turn still answers the near call.
-    if (result === DEFER && !reply.settled) {
-      throw new BadMessageError(
-        `handler "${tag}" of ${this.describe()} defers its reply past the turn; use ask, not a near call`,
-      );
-    }
-    if (reply.settled && !reply.ok) throw reply.value;
-    return reply.settled ? reply.value : result;
+    return runNearCall(this, tag, payload);
   }
 
   // ---- exits ----
@@ -408,8 +181,7 @@ export class ActorCell implements Target {
     }
     // Exit once: what terminate's committed effects cause (a linked child stopping and its exit
     // signal coming back) must not start a second exit with another reason.
-    if ((this.flags & EXITING) !== 0) return;
-    this.flags |= EXITING;
+    if (!this.beginExit()) return;
     let finalReason = reason;
     if (reason.type !== "killed" && this.status === "running" && this.behaviour.terminate !== undefined) {
       finalReason = this.runTerminate(reason);
@@ -522,16 +294,4 @@ export class ActorCell implements Target {
     if (this.repliers === null) this.repliers = new Set();
     this.repliers.add(reply);
   }
-}
-
-type Handler = (state: unknown, payload: unknown, ctx: unknown) => unknown;
-
-// Own properties only: a tag such as "constructor" or "valueOf" is not a handler.
-function handlerFor(behaviour: AnyBehaviour, tag: string): Handler | undefined {
-  const handlers = behaviour.handlers as Record<string, Handler>;
-  return Object.hasOwn(handlers, tag) ? handlers[tag] : undefined;
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

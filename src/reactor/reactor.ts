@@ -31,7 +31,7 @@ export interface Reactor {
   /** A uniformly distributed float in [0, 1). */
   random(): number;
   /** `length` random bytes. */
-  randomBytes(length: number): Uint8Array;
+  randomByteArray(length: number): Uint8Array;
   /** A fresh 128-bit random identifier as 32 lowercase hex characters. */
   uniqueId(): string;
 }

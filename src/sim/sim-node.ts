@@ -243,14 +243,14 @@ export class SimReactor implements Reactor {
     return this.#prng.nextFloat();
   }
 
-  randomBytes(length: number): Uint8Array {
+  randomByteArray(length: number): Uint8Array {
     const out = new Uint8Array(length);
     for (let i = 0; i < length; i++) out[i] = this.#prng.nextUint32() & 0xff;
     return out;
   }
 
   uniqueId(): string {
-    return bytesToHex(this.randomBytes(16));
+    return bytesToHex(this.randomByteArray(16));
   }
 
   /** True while this reactor's incarnation is the node's current one. */

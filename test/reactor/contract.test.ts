@@ -346,7 +346,7 @@ test("the checker ignores comments, strings, the Reactor's own methods and dated
     // biome-ignore lint/suspicious/noTemplateCurlyInString: this is the source text of a template literal
     "const template = `setImmediate ${reactor.nowMs()} new Date()`;",
     "const pattern = /Date\\.now|setTimeout/g;",
-    "const id = reactor.uniqueId() + reactor.randomBytes(4).length + reactor.random();",
+    "const id = reactor.uniqueId() + reactor.randomByteArray(4).length + reactor.random();",
     "reactor.setTimer(10, tick); reactor.setRepeatingTimer(5, tick); reactor.defer(task);",
     "const stamp = new Date(reactor.wallClockMs()).toISOString();",
     "const parsed = Date.parse(text) + Date.UTC(2026, 0, 1);",

@@ -91,24 +91,24 @@ test("random values are floats in [0, 1)", () => {
   }
 });
 
-test("randomBytes returns the asked number of bytes, from the pool and beyond it", () => {
+test("randomByteArray returns the asked number of bytes, from the pool and beyond it", () => {
   for (const length of [0, 1, 16, 4095, 4096, 4097, 10_000]) {
-    const bytes = reactor.randomBytes(length);
+    const bytes = reactor.randomByteArray(length);
     assert.ok(bytes instanceof Uint8Array);
     assert.equal(bytes.length, length);
   }
   // Many small draws cross the pool's refill boundary without repeating it.
   const seen = new Set<string>();
-  for (let i = 0; i < 1_000; i++) seen.add(Buffer.from(reactor.randomBytes(16)).toString("hex"));
+  for (let i = 0; i < 1_000; i++) seen.add(Buffer.from(reactor.randomByteArray(16)).toString("hex"));
   assert.equal(seen.size, 1_000);
 });
 
-test("randomBytes returns a copy the caller owns", () => {
-  const a = reactor.randomBytes(8);
+test("randomByteArray returns a copy the caller owns", () => {
+  const a = reactor.randomByteArray(8);
   const copy = Uint8Array.from(a);
   a.fill(0);
-  reactor.randomBytes(8);
-  const b = reactor.randomBytes(8);
+  reactor.randomByteArray(8);
+  const b = reactor.randomByteArray(8);
   assert.notDeepEqual(Array.from(b), [0, 0, 0, 0, 0, 0, 0, 0]);
   assert.equal(copy.length, 8);
 });

@@ -266,7 +266,7 @@ test("pendingTimerCount counts timers set and not yet fired or cancelled", () =>
 function draw(reactor: VirtualReactor): { floats: number[]; bytes: number[]; ids: string[] } {
   return {
     floats: Array.from({ length: 20 }, () => reactor.random()),
-    bytes: Array.from(reactor.randomBytes(32)),
+    bytes: Array.from(reactor.randomByteArray(32)),
     ids: Array.from({ length: 5 }, () => reactor.uniqueId()),
   };
 }
@@ -290,8 +290,8 @@ test("random values are floats in [0, 1), bytes have the asked length, ids are 3
     const x = reactor.random();
     assert.ok(x >= 0 && x < 1, `random() gave ${x}`);
   }
-  assert.equal(reactor.randomBytes(0).length, 0);
-  assert.equal(reactor.randomBytes(37).length, 37);
+  assert.equal(reactor.randomByteArray(0).length, 0);
+  assert.equal(reactor.randomByteArray(37).length, 37);
   const ids = new Set<string>();
   for (let i = 0; i < 1_000; i++) {
     const id = reactor.uniqueId();

@@ -59,7 +59,7 @@ export function createNodeReactor(options: NodeReactorOptions = {}): Reactor {
       setImmediate(task);
     },
     random: () => Math.random(),
-    randomBytes: take,
+    randomByteArray: take,
     uniqueId: () => bytesToHex(take(16)),
   };
 }

@@ -3,7 +3,7 @@ import { Prng } from "./prng.js";
 
 /** Options for {@link VirtualReactor}. */
 export interface VirtualReactorOptions {
-  /** Seed of the PRNG behind `random`, `randomBytes` and `uniqueId`. Default 1. */
+  /** Seed of the PRNG behind `random`, `randomByteArray` and `uniqueId`. Default 1. */
   seed?: number;
   /** Virtual monotonic time at start, in ms. Default 0. */
   startMs?: number;
@@ -65,14 +65,14 @@ export class VirtualReactor implements Reactor {
     return this.#prng.nextFloat();
   }
 
-  randomBytes(length: number): Uint8Array {
+  randomByteArray(length: number): Uint8Array {
     const out = new Uint8Array(length);
     for (let i = 0; i < length; i++) out[i] = this.#prng.nextUint32() & 0xff;
     return out;
   }
 
   uniqueId(): string {
-    return bytesToHex(this.randomBytes(16));
+    return bytesToHex(this.randomByteArray(16));
   }
 
   /** Number of timers set and not yet fired or cancelled (repeating ones count until cancelled). */
