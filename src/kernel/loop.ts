@@ -63,6 +63,8 @@ export class LoopRuntime implements Loop {
   readonly #exitListeners = new Set<(event: ExitEvent) => void>();
   readonly #deadLetterListeners = new Set<(letter: DeadLetter) => void>();
   readonly #mailboxCache = new WeakMap<AnyBehaviour, Required<MailboxOptions>>();
+  #lastBehaviour: AnyBehaviour | null = null;
+  #lastConfig: Required<MailboxOptions> | null = null;
   #deadLetters = 0;
   #closed = false;
   /** Hooks for other loops (see peer-connection.ts); set when the first peer connects. */
@@ -142,11 +144,15 @@ export class LoopRuntime implements Loop {
 
   /** The resolved mailbox options of `behaviour` (validated once, then cached). */
   mailboxConfigFor(behaviour: AnyBehaviour): Required<MailboxOptions> {
+    // Spawning mostly repeats one behaviour: a one-entry cache in front of the WeakMap.
+    if (behaviour === this.#lastBehaviour) return this.#lastConfig!;
     let config = this.#mailboxCache.get(behaviour);
     if (config === undefined) {
       config = resolveMailboxOptions(behaviour.mailbox);
       this.#mailboxCache.set(behaviour, config);
     }
+    this.#lastBehaviour = behaviour;
+    this.#lastConfig = config;
     return config;
   }
 
