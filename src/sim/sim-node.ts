@@ -244,9 +244,7 @@ export class SimReactor implements Reactor {
   }
 
   randomByteArray(length: number): Uint8Array {
-    const out = new Uint8Array(length);
-    for (let i = 0; i < length; i++) out[i] = this.#prng.nextUint32() & 0xff;
-    return out;
+    return this.#prng.bytes(length);
   }
 
   uniqueId(): string {

@@ -1,4 +1,5 @@
 import { Prng } from "../reactor/virtual/prng.js";
+import { TimerHeap } from "../reactor/virtual/timer-heap.js";
 import { SimNode, type SimNodeOptions } from "./sim-node.js";
 import { Trace, type TraceEvent } from "./trace.js";
 
@@ -42,7 +43,7 @@ export class SimWorld {
   readonly epochMs: number;
   #nowMs = 0;
   #seq = 0;
-  readonly #timers: WorldTimer[] = [];
+  readonly #timers = new TimerHeap<WorldTimer>();
   readonly #nodes = new Map<string, SimNode>();
   readonly #ready: SimNode[] = [];
   #steps = 0;
@@ -111,7 +112,7 @@ export class SimWorld {
       cancelled: false,
       quiet,
     };
-    this.#push(timer);
+    this.#timers.push(timer);
     return timer;
   }
 
@@ -127,15 +128,15 @@ export class SimWorld {
       return true;
     }
     for (;;) {
-      const timer = this.#timers[0];
+      const timer = this.#timers.peek();
       if (timer === undefined || timer.dueMs > untilMs) return false;
-      this.#pop();
+      this.#timers.pop();
       if (timer.cancelled || timer.epoch !== timer.node.epoch) continue;
       if (timer.dueMs > this.#nowMs) this.#nowMs = timer.dueMs;
       if (timer.periodMs > 0) {
         timer.dueMs += timer.periodMs;
         timer.seq = this.#seq++;
-        this.#push(timer);
+        this.#timers.push(timer);
       } else timer.cancelled = true;
       this.#steps++;
       timer.node.fireTimer(timer);
@@ -161,39 +162,4 @@ export class SimWorld {
     }
     return undefined;
   }
-
-  // Binary min-heap on (dueMs, seq).
-  #push(timer: WorldTimer): void {
-    const heap = this.#timers;
-    heap.push(timer);
-    let i = heap.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!earlier(timer, heap[parent]!)) break;
-      heap[i] = heap[parent]!;
-      i = parent;
-    }
-    heap[i] = timer;
-  }
-
-  #pop(): void {
-    const heap = this.#timers;
-    const last = heap.pop()!;
-    if (heap.length === 0) return;
-    let i = 0;
-    for (;;) {
-      const left = 2 * i + 1;
-      if (left >= heap.length) break;
-      const right = left + 1;
-      const child = right < heap.length && earlier(heap[right]!, heap[left]!) ? right : left;
-      if (!earlier(heap[child]!, last)) break;
-      heap[i] = heap[child]!;
-      i = child;
-    }
-    heap[i] = last;
-  }
-}
-
-function earlier(a: WorldTimer, b: WorldTimer): boolean {
-  return a.dueMs < b.dueMs || (a.dueMs === b.dueMs && a.seq < b.seq);
 }

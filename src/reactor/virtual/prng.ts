@@ -46,6 +46,13 @@ export class Prng {
     return Math.floor(this.nextFloat() * bound);
   }
 
+  /** `length` random bytes (one draw per byte, so streams stay comparable across versions). */
+  bytes(length: number): Uint8Array {
+    const out = new Uint8Array(length);
+    for (let i = 0; i < length; i++) out[i] = this.nextUint32() & 0xff;
+    return out;
+  }
+
   /** A child seed, so that sub-components get independent but reproducible streams. */
   fork(): Prng {
     return new Prng(this.nextUint32());

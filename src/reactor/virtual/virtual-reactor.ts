@@ -1,5 +1,6 @@
 import { bytesToHex, checkDelayMs, type Reactor, type TimerHandle } from "../reactor.js";
 import { Prng } from "./prng.js";
+import { TimerHeap } from "./timer-heap.js";
 
 /** Options for {@link VirtualReactor}. */
 export interface VirtualReactorOptions {
@@ -30,7 +31,7 @@ export class VirtualReactor implements Reactor {
   readonly #prng: Prng;
   #deferred: Array<() => void> = [];
   #deferredHead = 0;
-  #timers: VirtualTimer[] = [];
+  readonly #timers = new TimerHeap<VirtualTimer>();
   #seq = 0;
   #liveTimers = 0;
 
@@ -66,9 +67,7 @@ export class VirtualReactor implements Reactor {
   }
 
   randomByteArray(length: number): Uint8Array {
-    const out = new Uint8Array(length);
-    for (let i = 0; i < length; i++) out[i] = this.#prng.nextUint32() & 0xff;
-    return out;
+    return this.#prng.bytes(length);
   }
 
   uniqueId(): string {
@@ -143,7 +142,7 @@ export class VirtualReactor implements Reactor {
       callback,
       cancelled: false,
     };
-    this.#push(timer);
+    this.#timers.push(timer);
     this.#liveTimers++;
     return {
       cancel: () => {
@@ -167,59 +166,23 @@ export class VirtualReactor implements Reactor {
   }
 
   #peekTimer(): VirtualTimer | undefined {
-    while (this.#timers.length > 0 && (this.#timers[0] as VirtualTimer).cancelled) this.#pop();
-    return this.#timers[0];
+    while (this.#timers.peek()?.cancelled) this.#timers.pop();
+    return this.#timers.peek();
   }
 
   #fire(timer: VirtualTimer): void {
-    this.#pop();
+    this.#timers.pop();
     if (timer.dueMs > this.#nowMs) this.#nowMs = timer.dueMs;
     if (timer.periodMs > 0) {
       timer.dueMs += timer.periodMs;
       timer.seq = this.#seq++;
-      this.#push(timer);
+      this.#timers.push(timer);
     } else {
       timer.cancelled = true;
       this.#liveTimers--;
     }
     timer.callback();
   }
-
-  // Binary min-heap on (dueMs, seq).
-  #push(timer: VirtualTimer): void {
-    const heap = this.#timers;
-    heap.push(timer);
-    let i = heap.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!before(timer, heap[parent] as VirtualTimer)) break;
-      heap[i] = heap[parent] as VirtualTimer;
-      i = parent;
-    }
-    heap[i] = timer;
-  }
-
-  #pop(): void {
-    const heap = this.#timers;
-    const last = heap.pop() as VirtualTimer;
-    if (heap.length === 0) return;
-    let i = 0;
-    for (;;) {
-      const left = 2 * i + 1;
-      if (left >= heap.length) break;
-      const right = left + 1;
-      const child =
-        right < heap.length && before(heap[right] as VirtualTimer, heap[left] as VirtualTimer) ? right : left;
-      if (!before(heap[child] as VirtualTimer, last)) break;
-      heap[i] = heap[child] as VirtualTimer;
-      i = child;
-    }
-    heap[i] = last;
-  }
-}
-
-function before(a: VirtualTimer, b: VirtualTimer): boolean {
-  return a.dueMs < b.dueMs || (a.dueMs === b.dueMs && a.seq < b.seq);
 }
 
 function noop(): void {}
