@@ -82,7 +82,8 @@ export function resolveEngineIoServerOptions(options: EngineIoServerOptions): Re
   }
   const { payloadBytesMax } = resolvePayloadLimits({ payloadBytesMax: merged.payloadBytesMax });
   if (typeof merged.path !== "string") throw new TypeError(`path must be a string, got ${typeof merged.path}`);
-  if (!merged.path.startsWith("/")) throw new RangeError(`path must start with "/", got ${JSON.stringify(merged.path)}`);
+  if (!merged.path.startsWith("/"))
+    throw new RangeError(`path must start with "/", got ${JSON.stringify(merged.path)}`);
   const path = merged.path.endsWith("/") ? merged.path : merged.path + "/";
   if (!Array.isArray(merged.transports)) throw new TypeError("transports must be an array");
   if (merged.transports.length === 0 || !merged.transports.every((t) => KNOWN_TRANSPORTS.includes(t))) {
