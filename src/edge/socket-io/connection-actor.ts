@@ -1,0 +1,266 @@
+/**
+ * The connection actor: one per Engine.IO session, it owns the session and its
+ * {@link SocketIoPacketDecoder}. Every Engine.IO message is told to it; it decodes and dispatches
+ * CONNECT (middlewares, then the `connection` listeners), EVENT, ACK and DISCONNECT, so user
+ * handlers run inside its turns. A handler that throws crashes the actor; `terminate` then closes
+ * the session with `"server error: <message>"` — other connections are untouched. A decoding
+ * error closes it with `"parse error"`.
+ *
+ * ```
+ * engine "message" ──tell message──► decoder ──► CONNECT ──► middleware 0 ──next()──tell connectStep──► … ──► CONNECT reply, "connection"
+ *                                            ├─► EVENT / ACK ──► socket listeners / ack callbacks
+ *                                            └─► DISCONNECT ──► socket "disconnect"
+ * engine "close" ──tell closed──► every socket "disconnect", stop
+ * ```
+ */
+import type { ActorContext } from "../../kernel/context.js";
+import type { Ref } from "../../kernel/ref.js";
+import type { Behaviour } from "../../kernel/behaviour.js";
+import type { ExitReason } from "../../kernel/exit-reason.js";
+import type { Reactor, TimerHandle } from "../../reactor/reactor.js";
+import type { EngineIoSocket } from "../engine-io/engine-io-socket.js";
+import { createSessionId } from "../engine-io/session-id.js";
+import type { SocketIoPacket } from "./packet.js";
+import { type DecoderLimits, SocketIoPacketDecoder } from "./packet-decoder.js";
+import { type EncodedPacket, encodePacket } from "./packet-encoder.js";
+import type { SocketLink } from "./socket-link.js";
+import type { SocketIoNamespace } from "./socket-io-namespace.js";
+import { SocketIoSocket } from "./socket-io-socket.js";
+
+/** The messages a connection actor understands. */
+export interface ConnectionProtocol {
+  /** An Engine.IO message from the client. */
+  message(data: string | Uint8Array): void;
+  /** The Engine.IO session closed. */
+  closed(reason: string): void;
+  /** Middleware `index` of namespace `nsp` called `next(error?)`: run the next step. */
+  connectStep(step: { readonly nsp: string; readonly index: number; readonly error?: Error }): void;
+  /** A server → client ack timed out. */
+  ackTimeout(ack: { readonly nsp: string; readonly id: number }): void;
+}
+
+/** What the connection actor is spawned with. */
+export interface ConnectionArgs {
+  /** The Engine.IO session it owns. */
+  readonly engine: EngineIoSocket;
+  /** Finds a namespace by name (undefined: refused with "Invalid namespace"). */
+  readonly namespace: (name: string) => SocketIoNamespace | undefined;
+  /** Decoder limits. */
+  readonly decoderLimits?: Partial<DecoderLimits>;
+}
+
+/** The state of a connection actor (mutable; it never leaves the actor). */
+export class Connection implements SocketLink {
+  readonly #engine: EngineIoSocket;
+  readonly #namespace: (name: string) => SocketIoNamespace | undefined;
+  readonly #self: Ref<ConnectionProtocol>;
+  readonly #reactor: Reactor;
+  readonly #decoder: SocketIoPacketDecoder;
+  readonly #sockets = new Map<string, SocketIoSocket>();
+  readonly #pending = new Map<string, SocketIoSocket>();
+  #closeReason: string | null = null;
+
+  constructor(args: ConnectionArgs, self: Ref<ConnectionProtocol>, reactor: Reactor) {
+    this.#engine = args.engine;
+    this.#namespace = args.namespace;
+    this.#self = self;
+    this.#reactor = reactor;
+    this.#decoder = new SocketIoPacketDecoder((event) => {
+      if (event.type === "packet") this.#dispatch(event.packet);
+      else this.close("parse error");
+    }, args.decoderLimits);
+  }
+
+  /** The Engine.IO session id. */
+  get engineId(): string {
+    return this.#engine.id;
+  }
+
+  /** Why the connection closed, or null while open. */
+  get closeReason(): string | null {
+    return this.#closeReason;
+  }
+
+  /** Feeds one Engine.IO message to the decoder. */
+  onMessage(data: string | Uint8Array): void {
+    if (this.#closeReason === null) this.#decoder.push(data);
+  }
+
+  /** The session ended (client gone, ping timeout, server close). */
+  onClosed(reason: string): void {
+    if (this.#closeReason !== null) return;
+    this.#closeReason = reason;
+    this.#closeSockets(reason, false);
+  }
+
+  /** Runs connect step `index` for the socket pending on `nsp`. */
+  onConnectStep(nsp: string, index: number, error: Error | undefined): void {
+    const socket = this.#pending.get(nsp);
+    if (socket === undefined || this.#closeReason !== null) return;
+    if (error !== undefined) {
+      this.#pending.delete(nsp);
+      const data: Record<string, unknown> = { message: String(error.message) };
+      const extra = (error as { data?: unknown }).data;
+      if (extra !== undefined) data.data = extra;
+      this.write(encodePacket({ type: "connect_error", nsp, data }));
+      return;
+    }
+    const middlewares = socket.nsp.middlewares;
+    if (index < middlewares.length) {
+      let called = false;
+      middlewares[index]!(socket, (err?: Error) => {
+        if (called) return;
+        called = true;
+        const failure =
+          err === undefined || err === null ? undefined : err instanceof Error ? err : new Error(String(err));
+        this.#self.tell(
+          "connectStep",
+          failure === undefined ? { nsp, index: index + 1 } : { nsp, index: index + 1, error: failure },
+        );
+      });
+      return;
+    }
+    this.#pending.delete(nsp);
+    this.#sockets.set(nsp, socket);
+    socket.nsp.add(socket);
+    this.write(encodePacket({ type: "connect", nsp, data: { sid: socket.id } }));
+    socket.nsp.announce(socket);
+  }
+
+  /** Delivers an ack timeout to its socket. */
+  onAckTimeout(nsp: string, id: number): void {
+    this.#sockets.get(nsp)?.onAckTimeout(id);
+  }
+
+  /** See {@link SocketLink.write}. */
+  write(encoded: EncodedPacket): void {
+    if (this.#closeReason !== null) return;
+    for (const message of encoded.messages) this.#engine.send(message.data);
+  }
+
+  /** See {@link SocketLink.scheduleAckTimeout}. */
+  scheduleAckTimeout(nsp: string, id: number, delayMs: number): TimerHandle {
+    return this.#reactor.setTimer(delayMs, () => this.#self.tell("ackTimeout", { nsp, id }));
+  }
+
+  /** See {@link SocketLink.detach}. */
+  detach(nsp: string): void {
+    this.#sockets.delete(nsp);
+  }
+
+  /**
+   * See {@link SocketLink.close}. With `guarded`, exceptions from `disconnect` listeners are
+   * swallowed (used from `terminate`, after a crash).
+   */
+  close(reason: string, guarded = false): void {
+    if (this.#closeReason !== null) return;
+    this.#closeReason = reason;
+    this.#closeSockets(reason, guarded);
+    this.#engine.close();
+  }
+
+  #closeSockets(reason: string, guarded: boolean): void {
+    this.#pending.clear();
+    for (const socket of [...this.#sockets.values()]) {
+      if (!guarded) socket.onClose(reason);
+      else
+        try {
+          socket.onClose(reason);
+        } catch {
+          // the actor is already stopping; the other sockets must still be cleaned up
+        }
+    }
+    this.#sockets.clear();
+  }
+
+  #dispatch(packet: SocketIoPacket): void {
+    switch (packet.type) {
+      case "connect":
+        return this.#onConnect(packet.nsp, packet.data);
+      case "event":
+        return this.#sockets.get(packet.nsp)?.onEvent(packet);
+      case "ack":
+        return this.#sockets.get(packet.nsp)?.onAck(packet);
+      case "disconnect":
+        return this.#sockets.get(packet.nsp)?.onClose("client namespace disconnect");
+      case "connect_error":
+        // only servers send CONNECT_ERROR
+        return this.close("parse error");
+    }
+  }
+
+  #onConnect(nsp: string, auth: Readonly<Record<string, unknown>> | undefined): void {
+    if (this.#sockets.has(nsp) || this.#pending.has(nsp)) return;
+    const namespace = this.#namespace(nsp);
+    if (namespace === undefined) {
+      this.write(encodePacket({ type: "connect_error", nsp, data: { message: "Invalid namespace" } }));
+      return;
+    }
+    const socket = new SocketIoSocket(createSessionId(this.#reactor), namespace, auth ?? {}, this);
+    this.#pending.set(nsp, socket);
+    this.onConnectStep(nsp, 0, undefined);
+  }
+}
+
+type Ctx = ActorContext<ConnectionProtocol, Connection>;
+
+/** Stops the actor once its connection is closed. */
+function settle(state: Connection, ctx: Ctx): void {
+  if (state.closeReason !== null) ctx.stop();
+}
+
+/** The connection actor's behaviour. */
+export const connectionBehaviour: Behaviour<ConnectionProtocol, Connection, ConnectionArgs> = {
+  name: "socket-io-connection",
+  init: (args, ctx) => new Connection(args, ctx.self, ctx.reactor),
+  handlers: {
+    message(state, data, ctx) {
+      state.onMessage(data);
+      settle(state, ctx);
+    },
+    closed(state, reason, ctx) {
+      state.onClosed(reason);
+      settle(state, ctx);
+    },
+    connectStep(state, step, ctx) {
+      state.onConnectStep(step.nsp, step.index, step.error);
+      settle(state, ctx);
+    },
+    ackTimeout(state, ack, ctx) {
+      state.onAckTimeout(ack.nsp, ack.id);
+      settle(state, ctx);
+    },
+  },
+  terminate(state: Connection, reason: ExitReason) {
+    if (reason.type === "crash") {
+      const error = reason.error;
+      state.close(`server error: ${error instanceof Error ? error.message : String(error)}`, true);
+    } else {
+      state.close(reason.type === "normal" ? "server shutting down" : `server shutting down (${reason.type})`, true);
+    }
+  },
+};
+
+/** Spawns the connection actor for a new Engine.IO session and wires the session to it. */
+export function spawnConnection(
+  loop: { spawn: (b: typeof connectionBehaviour, args: ConnectionArgs) => Ref<ConnectionProtocol> },
+  args: ConnectionArgs,
+): Ref<ConnectionProtocol> {
+  const ref = loop.spawn(connectionBehaviour, args);
+  const { engine } = args;
+  engine.on("message", (data) => {
+    try {
+      ref.tell("message", data);
+    } catch {
+      engine.close(); // mailbox full: the client sends faster than its handlers run
+    }
+  });
+  engine.on("close", (reason) => {
+    try {
+      ref.tell("closed", reason);
+    } catch {
+      // the actor is gone or full; its terminate closes the sockets
+    }
+  });
+  return ref;
+}

@@ -1,0 +1,269 @@
+/**
+ * One client's presence in one namespace, as the user sees it: `socket.on(event, handler)`,
+ * `socket.emit`, acks both ways, rooms and `disconnect`. Its packets arrive through the
+ * connection actor, so every handler runs inside that actor's turn; a handler that throws crashes
+ * the actor, which closes the connection.
+ */
+import type { TimerHandle } from "../../reactor/reactor.js";
+import { BroadcastOperator } from "./broadcast-operator.js";
+import type { AckPacket, EventPacket } from "./packet.js";
+import { encodePacket } from "./packet-encoder.js";
+import type { SocketLink } from "./socket-link.js";
+import type { SocketIoNamespace } from "./socket-io-namespace.js";
+
+/** A listener of a socket event; an ack callback comes last when the client asked for one. */
+export type SocketIoListener = (...args: any[]) => void;
+
+/** An ack callback of a server → client emit: `(error, ...reply)` when a timeout is set, else `(...reply)`. */
+export type SocketIoAckCallback = (...args: any[]) => void;
+
+/** What the client sent with its CONNECT. */
+export interface SocketIoHandshake {
+  /** The CONNECT payload (`auth` option of the client), `{}` when none was sent. */
+  readonly auth: Readonly<Record<string, unknown>>;
+  /** The Engine.IO session id carrying this socket. */
+  readonly engineId: string;
+}
+
+/** The error an ack that timed out reports (the reference's message). */
+export class AckTimeoutError extends Error {
+  constructor() {
+    super("operation has timed out");
+    this.name = "AckTimeoutError";
+  }
+}
+
+interface PendingAck {
+  readonly callback: SocketIoAckCallback;
+  readonly timer: TimerHandle | null;
+  /** True when the callback takes an error first (a timeout was set). */
+  readonly withError: boolean;
+}
+
+/** Emits with an ack timeout: returned by {@link SocketIoSocket.timeout}. */
+export interface TimedEmitter {
+  /** Emits; the last argument, a callback, gets `(error, ...reply)`. */
+  emit(event: string, ...args: unknown[]): boolean;
+  /** Emits and resolves with the client's first reply argument, or rejects with {@link AckTimeoutError}. */
+  emitWithAck(event: string, ...args: unknown[]): Promise<any>;
+}
+
+/** A client's socket in one namespace. */
+export class SocketIoSocket {
+  /** The socket id (random, distinct from the Engine.IO session id). */
+  readonly id: string;
+  /** The namespace. */
+  readonly nsp: SocketIoNamespace;
+  /** What the client sent when connecting. */
+  readonly handshake: SocketIoHandshake;
+  /** Free-form data the application attaches to the socket. */
+  data: any = {};
+  readonly #link: SocketLink;
+  readonly #listeners = new Map<string, SocketIoListener[]>();
+  readonly #acks = new Map<number, PendingAck>();
+  readonly #ackTimeoutMsDefault: number;
+  #nextAckId = 0;
+  #connected = false;
+  #disconnectReason: string | null = null;
+
+  /** Created by the connection actor on CONNECT; not for application code. */
+  constructor(id: string, nsp: SocketIoNamespace, auth: Readonly<Record<string, unknown>>, link: SocketLink) {
+    this.id = id;
+    this.nsp = nsp;
+    this.handshake = Object.freeze({ auth, engineId: link.engineId });
+    this.#link = link;
+    this.#ackTimeoutMsDefault = nsp.server.ackTimeoutMs;
+  }
+
+  /** True between the CONNECT reply and the disconnect. */
+  get connected(): boolean {
+    return this.#connected;
+  }
+
+  /** Why the socket disconnected, or null while it is connected. */
+  get disconnectReason(): string | null {
+    return this.#disconnectReason;
+  }
+
+  /** The rooms the socket is in (its own id included). */
+  get rooms(): ReadonlySet<string> {
+    return this.nsp.adapter.roomsOf(this.id);
+  }
+
+  /** Adds a listener for a client event, or for `disconnect` (reason). */
+  on(event: string, listener: SocketIoListener): this {
+    let list = this.#listeners.get(event);
+    if (list === undefined) this.#listeners.set(event, (list = []));
+    list.push(listener);
+    return this;
+  }
+
+  /** Removes a listener added with `on`. */
+  off(event: string, listener: SocketIoListener): this {
+    const list = this.#listeners.get(event);
+    const at = list?.indexOf(listener) ?? -1;
+    if (at !== -1) list!.splice(at, 1);
+    return this;
+  }
+
+  /**
+   * Sends an event to this client. A function as the last argument asks for an ack and is
+   * called with the client's reply; without a timeout it waits until the socket disconnects (use
+   * {@link SocketIoSocket.timeout} to bound the wait).
+   * @throws SocketIoCodecError for a reserved event name or data JSON cannot hold.
+   */
+  emit(event: string, ...args: unknown[]): boolean {
+    return this.#emit(event, args, null);
+  }
+
+  /**
+   * Sends an event and resolves with the client's first reply argument; rejects with
+   * {@link AckTimeoutError} after the server's `ackTimeoutMs`.
+   */
+  emitWithAck(event: string, ...args: unknown[]): Promise<any> {
+    return this.timeout(this.#ackTimeoutMsDefault).emitWithAck(event, ...args);
+  }
+
+  /** Emits whose ack fails with {@link AckTimeoutError} after `timeoutMs` (a Reactor timer). */
+  timeout(timeoutMs: number): TimedEmitter {
+    return {
+      emit: (event, ...args) => this.#emit(event, args, timeoutMs),
+      emitWithAck: (event, ...args) =>
+        new Promise((resolve, reject) => {
+          this.#emit(
+            event,
+            [...args, (error: unknown, reply: unknown) => (error ? reject(error) : resolve(reply))],
+            timeoutMs,
+          );
+        }),
+    };
+  }
+
+  /** Joins one room or several. */
+  join(rooms: string | readonly string[]): void {
+    if (!this.#connected) return;
+    for (const room of typeof rooms === "string" ? [rooms] : rooms) this.nsp.adapter.join(this.id, room);
+  }
+
+  /** Leaves a room. */
+  leave(room: string): void {
+    this.nsp.adapter.leave(this.id, room);
+  }
+
+  /** A broadcast to `room` (or rooms) of this namespace, excluding this socket. */
+  to(room: string | readonly string[]): BroadcastOperator {
+    return new BroadcastOperator(this.nsp, new Set(), new Set([this.id])).to(room);
+  }
+
+  /** Same as {@link SocketIoSocket.to}. */
+  in(room: string | readonly string[]): BroadcastOperator {
+    return this.to(room);
+  }
+
+  /** A broadcast to the whole namespace but this socket. */
+  get broadcast(): BroadcastOperator {
+    return new BroadcastOperator(this.nsp, new Set(), new Set([this.id]));
+  }
+
+  /**
+   * Leaves the namespace: sends DISCONNECT, runs `disconnect` listeners with
+   * `"server namespace disconnect"`; with `close`, also closes the whole connection.
+   */
+  disconnect(close = false): this {
+    if (close) {
+      this.#link.close("server namespace disconnect");
+      return this;
+    }
+    if (!this.#connected) return this;
+    this.write(encodePacket({ type: "disconnect", nsp: this.nsp.name }));
+    this.onClose("server namespace disconnect");
+    return this;
+  }
+
+  /** Writes an encoded packet to this client (the broadcast path). @internal */
+  write(encoded: Parameters<SocketLink["write"]>[0]): void {
+    if (this.#connected) this.#link.write(encoded);
+  }
+
+  /** The CONNECT was accepted: joins the namespace. @internal */
+  onOpen(): void {
+    this.#connected = true;
+    this.nsp.adapter.join(this.id, this.id);
+  }
+
+  /** An EVENT from the client. @internal */
+  onEvent(packet: EventPacket): void {
+    const [name, ...args] = packet.data;
+    if (packet.id !== undefined) args.push(this.#replier(packet.id));
+    this.#dispatch(String(name), args);
+  }
+
+  /** An ACK from the client. @internal */
+  onAck(packet: AckPacket): void {
+    const pending = this.#acks.get(packet.id);
+    if (pending === undefined) return;
+    this.#acks.delete(packet.id);
+    pending.timer?.cancel();
+    if (pending.withError) pending.callback(null, ...packet.data);
+    else pending.callback(...packet.data);
+  }
+
+  /** The ack `id` timed out. @internal */
+  onAckTimeout(id: number): void {
+    const pending = this.#acks.get(id);
+    if (pending === undefined) return;
+    this.#acks.delete(id);
+    pending.callback(new AckTimeoutError());
+  }
+
+  /** The socket left its namespace for `reason`: cleans up, then runs `disconnect` listeners. @internal */
+  onClose(reason: string): void {
+    if (this.#disconnectReason !== null) return;
+    const wasConnected = this.#connected;
+    this.#connected = false;
+    this.#disconnectReason = reason;
+    for (const pending of this.#acks.values()) pending.timer?.cancel();
+    const pendingAcks = [...this.#acks.values()];
+    this.#acks.clear();
+    this.nsp.adapter.leaveAll(this.id);
+    this.nsp.remove(this);
+    this.#link.detach(this.nsp.name);
+    for (const pending of pendingAcks)
+      if (pending.withError) pending.callback(new Error(`socket has been disconnected`));
+    if (wasConnected) this.#dispatch("disconnect", [reason]);
+  }
+
+  #emit(event: string, args: unknown[], timeoutMs: number | null): boolean {
+    const last = args[args.length - 1];
+    let id: number | undefined;
+    if (typeof last === "function") {
+      args = args.slice(0, -1);
+      id = this.#nextAckId++;
+      const timer =
+        this.#connected && timeoutMs !== null ? this.#link.scheduleAckTimeout(this.nsp.name, id, timeoutMs) : null;
+      this.#acks.set(id, { callback: last as SocketIoAckCallback, timer, withError: timeoutMs !== null });
+    }
+    const data = [event, ...args] as [string, ...unknown[]];
+    const encoded = encodePacket(
+      id === undefined ? { type: "event", nsp: this.nsp.name, data } : { type: "event", nsp: this.nsp.name, data, id },
+    );
+    this.write(encoded);
+    return true;
+  }
+
+  /** The callback handed to a listener when the client asked for an ack; answers once. */
+  #replier(id: number): (...reply: unknown[]) => void {
+    let sent = false;
+    return (...reply: unknown[]) => {
+      if (sent) return;
+      sent = true;
+      this.write(encodePacket({ type: "ack", nsp: this.nsp.name, data: reply, id }));
+    };
+  }
+
+  #dispatch(event: string, args: unknown[]): void {
+    const list = this.#listeners.get(event);
+    if (list === undefined) return;
+    for (const listener of [...list]) listener(...args);
+  }
+}

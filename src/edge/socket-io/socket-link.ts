@@ -1,0 +1,24 @@
+/**
+ * What a {@link SocketIoSocket} needs from the connection that carries it: a way to write
+ * encoded packets, to schedule ack timeouts that come back as messages to the connection's
+ * actor, and to be forgotten when it leaves its namespace.
+ */
+import type { TimerHandle } from "../../reactor/reactor.js";
+import type { EncodedPacket } from "./packet-encoder.js";
+
+/** The connection side of a socket; implemented by the connection actor's state. */
+export interface SocketLink {
+  /** The Engine.IO session id of the connection. */
+  readonly engineId: string;
+  /** Writes an encoded packet's messages to the connection, in order; ignored once closed. */
+  write(encoded: EncodedPacket): void;
+  /**
+   * Starts a timer that, after `delayMs`, tells the connection actor that the ack `id` of
+   * namespace `nsp` timed out (so the callback runs inside the actor's turn).
+   */
+  scheduleAckTimeout(nsp: string, id: number, delayMs: number): TimerHandle;
+  /** Forgets the socket of namespace `nsp` (it disconnected). */
+  detach(nsp: string): void;
+  /** Closes the whole connection (every namespace), giving `reason` to disconnect listeners. */
+  close(reason: string): void;
+}
