@@ -1,0 +1,164 @@
+/**
+ * A push decoder for a stream of wire frames: bytes in (any chunking, down to one byte at a
+ * time), frames out through a sink. It validates each fixed header as soon as its 16 bytes are
+ * in — magic, version, type, flags, lengths and `frameBytesMax` — and only then allocates one
+ * buffer of exactly the rest of that frame, so a peer that announces a huge frame is refused
+ * before it sends the body, and memory per connection stays at most `frameBytesMax`.
+ *
+ * ```
+ *   push(bytes) ──► fixed header (16 B) ──► parseFixedHeader ──► rest (header + body) ──► sink({frame})
+ *   end()       ──► truncated_frame if a frame was half read; status "ended"
+ *   any failure ──► sink({error}) once; status "failed"; later input ignored
+ * ```
+ * Emitted frames own their bytes (copies), so the caller may reuse its chunks.
+ * Spec: docs/wire-protocol.md.
+ */
+import { WireError } from "./errors.js";
+import {
+  FIXED_HEADER_BYTES,
+  type FixedHeader,
+  type WireFrame,
+  type WireLimits,
+  frameFromParts,
+  parseFixedHeader,
+  resolveWireLimits,
+} from "./frame.js";
+
+/** What a {@link FrameDecoder} reports, discriminated on `type`. */
+export type FrameDecoderEvent =
+  /** One complete, valid frame, in stream order. */
+  | { readonly type: "frame"; readonly frame: WireFrame }
+  /** The stream is rejected; the connection should close with `error.closeCode`. Reported once. */
+  | { readonly type: "error"; readonly error: WireError };
+
+/** Receives a {@link FrameDecoder}'s events. */
+export type FrameDecoderSink = (event: FrameDecoderEvent) => void;
+
+/** Lifecycle of a {@link FrameDecoder}: `reading` → `ended` | `failed`. */
+export type FrameDecoderStatus = "reading" | "ended" | "failed";
+
+const EMPTY = new Uint8Array(0);
+
+/** Decodes one connection's inbound byte stream. Make one per connection. */
+export class FrameDecoder {
+  readonly #sink: FrameDecoderSink;
+  readonly #limits: WireLimits;
+  #status: FrameDecoderStatus = "reading";
+  /** The fixed header being read: `#fixed[0, #fixedLength)`. */
+  readonly #fixed = new Uint8Array(FIXED_HEADER_BYTES);
+  #fixedLength = 0;
+  /** The validated fixed header whose rest is being read, or null between frames. */
+  #current: FixedHeader | null = null;
+  /** Header + body of the current frame: `#rest[0, #restLength)` read so far. */
+  #rest: Uint8Array = EMPTY;
+  #restLength = 0;
+  #framesDecoded = 0;
+
+  /**
+   * @param sink - receives frames, or one `error`.
+   * @param limits - `frameBytesMax` (bytes, default 1 MiB).
+   * @throws TypeError / RangeError for invalid limits.
+   */
+  constructor(sink: FrameDecoderSink, limits: Partial<WireLimits> = {}) {
+    this.#sink = sink;
+    this.#limits = resolveWireLimits(limits);
+  }
+
+  /** Where the decoder is in its lifecycle. */
+  get status(): FrameDecoderStatus {
+    return this.#status;
+  }
+
+  /** Frames emitted so far. */
+  get framesDecoded(): number {
+    return this.#framesDecoded;
+  }
+
+  /** Bytes held for the frame being read (at most `frameBytesMax`). */
+  get bufferedBytes(): number {
+    return this.#fixedLength + this.#rest.byteLength;
+  }
+
+  /**
+   * Feeds the next chunk of the stream; emits every frame it completes. Ignored once the decoder
+   * has ended or failed. Reports `bad_magic`, `unsupported_version`, `unknown_type`, `bad_flags`,
+   * `bad_length` or `frame_too_large` as soon as a fixed header is complete and bad.
+   */
+  push(chunk: Uint8Array): void {
+    let at = 0;
+    while (at < chunk.byteLength && this.#status === "reading") {
+      at = this.#current === null ? this.#readFixed(chunk, at) : this.#readRest(chunk, at);
+    }
+  }
+
+  /**
+   * Marks the end of the stream. Reports `truncated_frame` if it ends inside a frame. Ignored once
+   * ended or failed.
+   */
+  end(): void {
+    if (this.#status !== "reading") return;
+    if (this.#fixedLength > 0 || this.#current !== null) {
+      this.#fail(new WireError("truncated_frame", `stream ended inside a frame (${this.bufferedBytes} bytes held)`));
+      return;
+    }
+    this.#status = "ended";
+  }
+
+  /** Copies fixed-header bytes from `chunk[at…]`; validates once all 16 are in. Returns the new offset. */
+  #readFixed(chunk: Uint8Array, at: number): number {
+    const take = Math.min(FIXED_HEADER_BYTES - this.#fixedLength, chunk.byteLength - at);
+    this.#fixed.set(chunk.subarray(at, at + take), this.#fixedLength);
+    this.#fixedLength += take;
+    if (this.#fixedLength < FIXED_HEADER_BYTES) return at + take;
+    let fixed: FixedHeader;
+    try {
+      fixed = parseFixedHeader(this.#fixed, this.#limits);
+    } catch (error) {
+      this.#fail(error as WireError);
+      return chunk.byteLength;
+    }
+    this.#fixedLength = 0;
+    const restBytes = fixed.headerLength + fixed.bodyLength;
+    if (restBytes === 0) {
+      this.#emit(fixed, EMPTY);
+    } else {
+      this.#current = fixed;
+      this.#rest = new Uint8Array(restBytes);
+      this.#restLength = 0;
+    }
+    return at + take;
+  }
+
+  /** Copies header and body bytes of the current frame; emits it when complete. Returns the new offset. */
+  #readRest(chunk: Uint8Array, at: number): number {
+    const take = Math.min(this.#rest.byteLength - this.#restLength, chunk.byteLength - at);
+    this.#rest.set(chunk.subarray(at, at + take), this.#restLength);
+    this.#restLength += take;
+    if (this.#restLength === this.#rest.byteLength) {
+      const fixed = this.#current!;
+      const rest = this.#rest;
+      this.#current = null;
+      this.#rest = EMPTY;
+      this.#restLength = 0;
+      this.#emit(fixed, rest);
+    }
+    return at + take;
+  }
+
+  /** State is reset before the sink runs, so a sink that throws leaves the decoder consistent. */
+  #emit(fixed: FixedHeader, rest: Uint8Array): void {
+    const header = rest.subarray(0, fixed.headerLength);
+    const body = rest.subarray(fixed.headerLength);
+    this.#framesDecoded += 1;
+    this.#sink({ type: "frame", frame: frameFromParts(fixed, header, body) });
+  }
+
+  #fail(error: WireError): void {
+    this.#status = "failed";
+    this.#fixedLength = 0;
+    this.#current = null;
+    this.#rest = EMPTY;
+    this.#restLength = 0;
+    this.#sink({ type: "error", error });
+  }
+}
