@@ -16,7 +16,13 @@
  */
 import type { Reactor, TimerHandle } from "../../reactor/reactor.js";
 import type { EngineIoTransportName, ResolvedEngineIoServerOptions } from "./engine-io-server-options.js";
-import type { EngineIoTransport, EngineIoTransportCloseReason, EngineIoTransportSink } from "./engine-io-transport.js";
+import type {
+  EngineIoEncodedMessages,
+  EngineIoOutbound,
+  EngineIoTransport,
+  EngineIoTransportCloseReason,
+  EngineIoTransportSink,
+} from "./engine-io-transport.js";
 import { IGNORING_SINK } from "./engine-io-transport.js";
 import { openPacket } from "./handshake.js";
 import { Heartbeat } from "./heartbeat.js";
@@ -48,8 +54,17 @@ export interface EngineIoSocket {
   readonly readyState: EngineIoSocketState;
   /** Queues a message (string → text, bytes → binary); ignored once closing or closed. */
   send(data: string | Uint8Array): void;
-  /** Closes politely: buffered packets are written first, then the transport closes ("forced close"). */
-  close(): void;
+  /**
+   * Queues messages encoded once elsewhere (see {@link EngineIoEncodedMessages}); the frames or
+   * records are written as they are, in order with `send`. Ignored once closing or closed.
+   */
+  sendEncoded(encoded: EngineIoEncodedMessages): void;
+  /**
+   * Closes politely: buffered packets are written first, then the transport closes. `close`
+   * listeners get "forced close" with `reason` as the description. Engine.IO's `close` packet
+   * carries no data, so the client never sees `reason`; it is for the server side and logs.
+   */
+  close(reason?: string): void;
   /** Adds a listener. */
   on<E extends keyof EngineIoSocketEvents>(event: E, listener: EngineIoSocketEvents[E]): this;
   /** Removes a listener added with `on`. */
@@ -72,7 +87,8 @@ export class EngineIoSession implements EngineIoSocket {
   #probe: EngineIoTransport | null = null;
   #phase: UpgradePhase = "none";
   #state: EngineIoSocketState = "open";
-  #buffer: EngineIoPacket[] = [];
+  #buffer: EngineIoOutbound[] = [];
+  #closeDescription: string | undefined = undefined;
   readonly #heartbeat: Heartbeat;
   #upgradeTimer: TimerHandle | null = null;
 
@@ -138,10 +154,17 @@ export class EngineIoSession implements EngineIoSocket {
     this.#write({ type: "message", data });
   }
 
+  /** See {@link EngineIoSocket.sendEncoded}. */
+  sendEncoded(encoded: EngineIoEncodedMessages): void {
+    if (this.#state !== "open") return;
+    this.#write(encoded);
+  }
+
   /** See {@link EngineIoSocket.close}. */
-  close(): void {
+  close(reason?: string): void {
     if (this.#state !== "open") return;
     this.#state = "closing";
+    this.#closeDescription = reason;
     this.#flush();
     if (this.#buffer.length === 0 && this.#phase !== "probing" && this.#phase !== "upgrading")
       this.#closeTransport(false);
@@ -256,8 +279,8 @@ export class EngineIoSession implements EngineIoSocket {
     this.#releasePoll();
   }
 
-  #write(packet: EngineIoPacket): void {
-    this.#buffer.push(packet);
+  #write(item: EngineIoOutbound): void {
+    this.#buffer.push(item);
     this.#flush();
   }
 
@@ -272,7 +295,7 @@ export class EngineIoSession implements EngineIoSocket {
   }
 
   #closeTransport(discard: boolean): void {
-    this.#transport.close(() => this.#end("forced close", undefined), discard);
+    this.#transport.close(() => this.#end("forced close", this.#closeDescription), discard);
   }
 
   #end(reason: EngineIoCloseReason, description: string | undefined): void {

@@ -19,6 +19,26 @@ export interface EngineIoTransportSink {
   closed(reason: EngineIoTransportCloseReason, description?: string): void;
 }
 
+/**
+ * One or more `message` packets encoded once (e.g. a Socket.IO packet and its attachments), ready
+ * to be written unchanged to any number of sessions: a broadcast hands the same object to every
+ * recipient, so nothing is encoded or allocated per recipient.
+ */
+export interface EngineIoEncodedMessages {
+  /** One WebSocket frame per message: a string for a text frame, bytes for a binary frame. */
+  readonly webSocketFrames: readonly (string | Uint8Array)[];
+  /** The messages as polling records joined by `\x1e` (never empty). */
+  readonly pollingRecords: string;
+}
+
+/** What a session hands its transport: a packet to encode, or messages already encoded. */
+export type EngineIoOutbound = EngineIoPacket | EngineIoEncodedMessages;
+
+/** True when `item` is already encoded (not a packet). */
+export function isEncodedMessages(item: EngineIoOutbound): item is EngineIoEncodedMessages {
+  return "webSocketFrames" in item;
+}
+
 /** One transport of a session. */
 export interface EngineIoTransport {
   /** `polling` or `websocket`. */
@@ -27,8 +47,8 @@ export interface EngineIoTransport {
   readonly writable: boolean;
   /** Where events go; swapped by the session during an upgrade. */
   sink: EngineIoTransportSink;
-  /** Writes packets; only call when `writable`. */
-  send(packets: readonly EngineIoPacket[]): void;
+  /** Writes packets and pre-encoded messages, in order; only call when `writable`. */
+  send(items: readonly EngineIoOutbound[]): void;
   /**
    * Closes the transport, then calls `done`. Polling sends a `close` packet in the pending poll,
    * or (unless `discard`) in the next one, waiting at most closeTimeoutMs. Idempotent.

@@ -13,13 +13,35 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Reactor, TimerHandle } from "../../reactor/reactor.js";
 import type { EngineIoCodecError } from "./errors.js";
-import { type EngineIoTransport, type EngineIoTransportSink, IGNORING_SINK } from "./engine-io-transport.js";
-import type { EngineIoPacket } from "./packet.js";
-import { encodePayload } from "./packet-codec.js";
+import {
+  type EngineIoOutbound,
+  type EngineIoTransport,
+  type EngineIoTransportSink,
+  IGNORING_SINK,
+  isEncodedMessages,
+} from "./engine-io-transport.js";
+import { type EngineIoPacket, RECORD_SEPARATOR } from "./packet.js";
+import { encodeRecord } from "./packet-codec.js";
 import { PayloadDecoder, type PayloadDecoderEvent } from "./payload-decoder.js";
 
 const CLOSE_PACKET: EngineIoPacket = Object.freeze({ type: "close" });
 const NOOP_PACKET: EngineIoPacket = Object.freeze({ type: "noop" });
+
+/**
+ * Encodes a polling payload: packets become records, pre-encoded messages contribute their shared
+ * records unchanged.
+ * @throws RangeError for an empty list; EngineIoCodecError as `encodeRecord`.
+ */
+function encodeBody(items: readonly EngineIoOutbound[]): string {
+  if (items.length === 0) throw new RangeError("a polling payload needs at least one packet");
+  let out = "";
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    if (i > 0) out += RECORD_SEPARATOR;
+    out += isEncodedMessages(item) ? item.pollingRecords : encodeRecord(item);
+  }
+  return out;
+}
 
 /** Limits a {@link PollingTransport} enforces. */
 export interface PollingTransportLimits {
@@ -61,15 +83,15 @@ export class PollingTransport implements EngineIoTransport {
   }
 
   /** Writes packets in the pending poll (plus `close` when a close is pending). */
-  send(packets: readonly EngineIoPacket[]): void {
+  send(items: readonly EngineIoOutbound[]): void {
     const res = this.#poll;
     if (res === null || this.#closed) return;
     this.#poll = null;
     const done = this.#closeDone;
-    const all = done === null ? packets : [...packets, CLOSE_PACKET];
+    const all = done === null ? items : [...items, CLOSE_PACKET];
     let body: string;
     try {
-      body = encodePayload(all);
+      body = encodeBody(all);
     } catch (error) {
       res.writeHead(500).end();
       this.#fail("transport error", (error as Error).message);

@@ -6,7 +6,13 @@
  */
 import type { RawData, WebSocket } from "ws";
 import { EngineIoCodecError } from "./errors.js";
-import { type EngineIoTransport, type EngineIoTransportSink, IGNORING_SINK } from "./engine-io-transport.js";
+import {
+  type EngineIoOutbound,
+  type EngineIoTransport,
+  type EngineIoTransportSink,
+  IGNORING_SINK,
+  isEncodedMessages,
+} from "./engine-io-transport.js";
 import type { EngineIoPacket } from "./packet.js";
 import { decodeFrame, encodeFrame } from "./packet-codec.js";
 
@@ -35,10 +41,13 @@ export class WebSocketTransport implements EngineIoTransport {
     return !this.#closed && this.#ws.readyState === WS_OPEN;
   }
 
-  /** Writes each packet as one frame. */
-  send(packets: readonly EngineIoPacket[]): void {
+  /** Writes each packet as one frame; pre-encoded messages are written as their shared frames. */
+  send(items: readonly EngineIoOutbound[]): void {
     if (!this.writable) return;
-    for (const packet of packets) this.#ws.send(encodeFrame(packet));
+    for (const item of items) {
+      if (isEncodedMessages(item)) for (const frame of item.webSocketFrames) this.#ws.send(frame);
+      else this.#ws.send(encodeFrame(item));
+    }
   }
 
   /** Closes the WebSocket (normal closure), then calls `done`. */

@@ -1,7 +1,8 @@
 /**
  * A broadcast being built: `io.to("a").except("b").emit(...)`. Each step returns a new operator;
- * `emit` encodes the packet once with `encodePacket` and writes the same encoded messages to every
- * recipient.
+ * `emit` encodes the packet once with `encodePacket` and hands the same frozen `EncodedPacket` to
+ * every recipient's session (`EngineIoSocket.sendEncoded`), whose transport writes its shared
+ * WebSocket frames or polling records: nothing is encoded or allocated per recipient.
  */
 import { encodePacket } from "./packet-encoder.js";
 import type { SocketIoNamespace } from "./socket-io-namespace.js";

@@ -2,9 +2,11 @@
  * The connection actor: one per Engine.IO session, it owns the session and its
  * {@link SocketIoPacketDecoder}. Every Engine.IO message is told to it; it decodes and dispatches
  * CONNECT (middlewares, then the `connection` listeners), EVENT, ACK and DISCONNECT, so user
- * handlers run inside its turns. A handler that throws crashes the actor; `terminate` then closes
- * the session with `"server error: <message>"` — other connections are untouched. A decoding
- * error closes it with `"parse error"`.
+ * handlers run inside its turns. A handler that throws crashes the actor; `terminate` then sends a
+ * DISCONNECT for every connected namespace (the client's `disconnect` reports
+ * "io server disconnect") and closes the session with `"server error: <message>"` — other
+ * connections are untouched. A decoding error closes it with `"parse error"` (no DISCONNECT: the
+ * client's stream is broken; it sees "transport close"). See docs/protocol-notes.md.
  *
  * ```
  * engine "message" ──tell message──► decoder ──► CONNECT ──► middleware 0 ──next()──tell connectStep──► … ──► CONNECT reply, "connection"
@@ -23,8 +25,10 @@ import { createSessionId } from "../engine-io/session-id.js";
 import type { SocketIoPacket } from "./packet.js";
 import { type DecoderLimits, SocketIoPacketDecoder } from "./packet-decoder.js";
 import { type EncodedPacket, encodePacket } from "./packet-encoder.js";
-import type { SocketLink } from "./socket-link.js";
+import type { CloseOptions, SocketLink } from "./socket-link.js";
 import type { SocketIoNamespace } from "./socket-io-namespace.js";
+import { childSpec } from "../../supervision/child-spec.js";
+import type { SupervisorProtocol } from "../../supervision/supervisor-protocol.js";
 import { SocketIoSocket } from "./socket-io-socket.js";
 
 /** The messages a connection actor understands. */
@@ -135,7 +139,7 @@ export class Connection implements SocketLink {
   /** See {@link SocketLink.write}. */
   write(encoded: EncodedPacket): void {
     if (this.#closeReason !== null) return;
-    for (const message of encoded.messages) this.#engine.send(message.data);
+    this.#engine.sendEncoded(encoded);
   }
 
   /** See {@link SocketLink.scheduleAckTimeout}. */
@@ -150,13 +154,19 @@ export class Connection implements SocketLink {
 
   /**
    * See {@link SocketLink.close}. With `guarded`, exceptions from `disconnect` listeners are
-   * swallowed (used from `terminate`, after a crash).
+   * swallowed (used from `terminate`, after a crash). With `notifyClient`, a DISCONNECT is written
+   * for every connected namespace first, so the client learns the server ended it
+   * ("io server disconnect") rather than seeing the transport drop.
    */
-  close(reason: string, guarded = false): void {
+  close(reason: string, options: CloseOptions = {}): void {
     if (this.#closeReason !== null) return;
+    const guarded = options.guarded === true;
+    if (options.notifyClient === true) {
+      for (const nsp of this.#sockets.keys()) this.#engine.sendEncoded(encodePacket({ type: "disconnect", nsp }));
+    }
     this.#closeReason = reason;
     this.#closeSockets(reason, guarded);
-    this.#engine.close();
+    this.#engine.close(reason);
   }
 
   #closeSockets(reason: string, guarded: boolean): void {
@@ -234,33 +244,77 @@ export const connectionBehaviour: Behaviour<ConnectionProtocol, Connection, Conn
   terminate(state: Connection, reason: ExitReason) {
     if (reason.type === "crash") {
       const error = reason.error;
-      state.close(`server error: ${error instanceof Error ? error.message : String(error)}`, true);
+      state.close(`server error: ${error instanceof Error ? error.message : String(error)}`, {
+        guarded: true,
+        notifyClient: true,
+      });
     } else {
-      state.close(reason.type === "normal" ? "server shutting down" : `server shutting down (${reason.type})`, true);
+      const clean = reason.type === "normal" || reason.type === "shutdown";
+      state.close(clean ? "server shutting down" : `server shutting down (${reason.type})`, {
+        guarded: true,
+      });
     }
   },
 };
 
-/** Spawns the connection actor for a new Engine.IO session and wires the session to it. */
-export function spawnConnection(
-  loop: { spawn: (b: typeof connectionBehaviour, args: ConnectionArgs) => Ref<ConnectionProtocol> },
+/** Most session events held while a supervised connection actor is being started. */
+export const EARLY_EVENTS_MAX = 1_024;
+
+/**
+ * Starts the connection actor for a new Engine.IO session as a `temporary` child (id
+ * `connection-<sid>`) of `supervisor`, and wires the session to it. The start is an `ask`, so
+ * session events that arrive before the actor exists are held (at most {@link EARLY_EVENTS_MAX};
+ * more closes the session) and delivered in order once it runs. If the supervisor refuses (it
+ * is shutting down), the session is closed.
+ * @returns the actor's ref once it runs, or null if it could not be started.
+ */
+export function superviseConnection(
+  supervisor: Ref<SupervisorProtocol>,
   args: ConnectionArgs,
-): Ref<ConnectionProtocol> {
-  const ref = loop.spawn(connectionBehaviour, args);
+): Promise<Ref<ConnectionProtocol> | null> {
   const { engine } = args;
-  engine.on("message", (data) => {
-    try {
-      ref.tell("message", data);
-    } catch {
-      engine.close(); // mailbox full: the client sends faster than its handlers run
-    }
+  let ref: Ref<ConnectionProtocol> | null = null;
+  let early: Array<(ref: Ref<ConnectionProtocol>) => void> | null = [];
+  wire(engine, (deliver) => {
+    if (ref !== null) deliver(ref);
+    else if (early !== null && early.length < EARLY_EVENTS_MAX) early.push(deliver);
+    else if (early !== null) engine.close("too many events before the connection started");
   });
-  engine.on("close", (reason) => {
-    try {
-      ref.tell("closed", reason);
-    } catch {
-      // the actor is gone or full; its terminate closes the sockets
-    }
-  });
-  return ref;
+  const spec = childSpec(`connection-${engine.id}`, connectionBehaviour, args, { restart: "temporary" });
+  return supervisor.ask("startChild", spec).then(
+    (started) => {
+      ref = started as Ref<ConnectionProtocol>;
+      const held = early ?? [];
+      early = null;
+      for (const deliver of held) deliver(ref);
+      return ref;
+    },
+    () => {
+      early = null;
+      engine.close("server shutting down");
+      return null;
+    },
+  );
+}
+
+/** Forwards the session's messages and close to the actor that `route` hands them to. */
+function wire(engine: EngineIoSocket, route: (deliver: (ref: Ref<ConnectionProtocol>) => void) => void): void {
+  engine.on("message", (data) =>
+    route((ref) => {
+      try {
+        ref.tell("message", data);
+      } catch {
+        engine.close("mailbox full"); // the client sends faster than its handlers run
+      }
+    }),
+  );
+  engine.on("close", (reason) =>
+    route((ref) => {
+      try {
+        ref.tell("closed", reason);
+      } catch {
+        // the actor is gone or full; its terminate closes the sockets
+      }
+    }),
+  );
 }

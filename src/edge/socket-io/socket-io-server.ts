@@ -1,7 +1,9 @@
 /**
  * The Socket.IO v5 server: an Engine.IO server (at `/socket.io/` by default) whose every session
  * gets a connection actor on the given loop, plus static namespaces with middlewares, rooms and
- * broadcasts. The API follows the reference `socket.io` server:
+ * broadcasts. Connection actors are `temporary` children of a per-server `one_for_one`
+ * supervisor: a crash is reported to `reporter` and never restarted, and `close()` stops them in
+ * reverse start order before the Engine.IO server closes. The API follows the reference `socket.io` server:
  *
  * ```ts
  * const io = createSocketIoServer({ loop, reactor });
@@ -12,11 +14,16 @@
  * Spec: https://github.com/socketio/socket.io-protocol
  */
 import type { Server as HttpServer } from "node:http";
+import { ExitReasons } from "../../kernel/exit-reason.js";
 import type { Loop } from "../../kernel/loop-api.js";
+import type { Ref } from "../../kernel/ref.js";
+import type { CrashReporter } from "../../supervision/crash-reporter.js";
+import { supervisorBehaviour } from "../../supervision/supervisor.js";
+import type { SupervisorProtocol } from "../../supervision/supervisor-protocol.js";
 import type { Reactor } from "../../reactor/reactor.js";
 import { type EngineIoServer, createEngineIoServer } from "../engine-io/engine-io-server.js";
 import type { EngineIoServerOptions } from "../engine-io/engine-io-server-options.js";
-import { spawnConnection } from "./connection-actor.js";
+import { superviseConnection } from "./connection-actor.js";
 import type { BroadcastOperator } from "./broadcast-operator.js";
 import { MAIN_NAMESPACE, namespaceProblem } from "./packet.js";
 import type { DecoderLimits } from "./packet-decoder.js";
@@ -39,6 +46,8 @@ export interface SocketIoServerOptions {
   readonly ackTimeoutMs?: number;
   /** Limits of each connection's packet decoder. */
   readonly decoderLimits?: Partial<DecoderLimits>;
+  /** Where the connection supervisor reports crashed connection actors. Default: none (dropped). */
+  readonly reporter?: CrashReporter;
 }
 
 /** A Socket.IO server. Methods without a namespace act on the main namespace `/`. */
@@ -63,7 +72,13 @@ export interface SocketIoServer {
   except(rooms: string | readonly string[]): BroadcastOperator;
   /** Sends an event to every socket of `/`; returns the number of recipients. */
   emit(event: string, ...args: unknown[]): number;
-  /** Closes every connection and stops accepting new ones. Idempotent. */
+  /** The supervisor whose `temporary` children are the connection actors. */
+  readonly supervisor: Ref<SupervisorProtocol>;
+  /**
+   * Closes every connection and stops accepting new ones: the connection supervisor stops its
+   * children in reverse start order (each closes its session with "server shutting down"), then
+   * the Engine.IO server closes. Idempotent.
+   */
   close(): void;
 }
 
@@ -78,7 +93,10 @@ export function createSocketIoServer(options: SocketIoServerOptions): SocketIoSe
 class SocketIoServerRuntime implements SocketIoServer {
   readonly engine: EngineIoServer;
   readonly ackTimeoutMs: number;
+  readonly supervisor: Ref<SupervisorProtocol>;
   readonly #namespaces = new Map<string, SocketIoNamespace>();
+  readonly #loop: Loop;
+  #closed = false;
 
   constructor(options: SocketIoServerOptions) {
     if (options.loop === undefined || options.loop === null) throw new TypeError("loop is required");
@@ -93,10 +111,16 @@ class SocketIoServerRuntime implements SocketIoServer {
     });
     this.of(MAIN_NAMESPACE);
     const loop = options.loop;
+    this.#loop = loop;
+    this.supervisor = loop.spawn(supervisorBehaviour, {
+      name: "socket-io-connections",
+      flags: { strategy: "one_for_one" },
+      ...(options.reporter === undefined ? {} : { reporter: options.reporter }),
+    });
     const namespace = (name: string): SocketIoNamespace | undefined => this.#namespaces.get(name);
-    this.engine.onConnection((engine) =>
-      spawnConnection(loop, { engine, namespace, decoderLimits: options.decoderLimits }),
-    );
+    this.engine.onConnection((engine) => {
+      void superviseConnection(this.supervisor, { engine, namespace, decoderLimits: options.decoderLimits });
+    });
   }
 
   attach(httpServer: HttpServer): void {
@@ -138,6 +162,15 @@ class SocketIoServerRuntime implements SocketIoServer {
   }
 
   close(): void {
-    this.engine.close();
+    if (this.#closed) return;
+    this.#closed = true;
+    // The engine closes once the supervisor has stopped every connection actor (or at once if
+    // it is already gone: monitor reports `noproc`).
+    try {
+      this.#loop.monitor(this.supervisor, () => this.engine.close());
+      this.#loop.exit(this.supervisor, ExitReasons.shutdown);
+    } catch {
+      this.engine.close(); // the loop is already shut down (and the actors with it)
+    }
   }
 }

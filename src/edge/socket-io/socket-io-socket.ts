@@ -167,11 +167,12 @@ export class SocketIoSocket {
 
   /**
    * Leaves the namespace: sends DISCONNECT, runs `disconnect` listeners with
-   * `"server namespace disconnect"`; with `close`, also closes the whole connection.
+   * `"server namespace disconnect"`; with `close`, closes the whole connection, sending DISCONNECT
+   * for every namespace first (as the reference's `disconnect(true)` does).
    */
   disconnect(close = false): this {
     if (close) {
-      this.#link.close("server namespace disconnect");
+      this.#link.close("server namespace disconnect", { notifyClient: true });
       return this;
     }
     if (!this.#connected) return this;

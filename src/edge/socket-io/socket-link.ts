@@ -6,6 +6,14 @@
 import type { TimerHandle } from "../../reactor/reactor.js";
 import type { EncodedPacket } from "./packet-encoder.js";
 
+/** How a connection closes. */
+export interface CloseOptions {
+  /** Swallow exceptions from `disconnect` listeners (after a crash, from `terminate`). */
+  readonly guarded?: boolean;
+  /** Send a DISCONNECT for every connected namespace before closing. */
+  readonly notifyClient?: boolean;
+}
+
 /** The connection side of a socket; implemented by the connection actor's state. */
 export interface SocketLink {
   /** The Engine.IO session id of the connection. */
@@ -19,6 +27,9 @@ export interface SocketLink {
   scheduleAckTimeout(nsp: string, id: number, delayMs: number): TimerHandle;
   /** Forgets the socket of namespace `nsp` (it disconnected). */
   detach(nsp: string): void;
-  /** Closes the whole connection (every namespace), giving `reason` to disconnect listeners. */
-  close(reason: string): void;
+  /**
+   * Closes the whole connection (every namespace), giving `reason` to disconnect listeners. With
+   * `notifyClient`, a DISCONNECT is sent for every namespace first ("io server disconnect").
+   */
+  close(reason: string, options?: CloseOptions): void;
 }

@@ -24,7 +24,7 @@ describe("Socket.IO connection actors isolate failures", () => {
 
       const victimGone = once<[string]>(victim, "disconnect");
       victim.emit("boom");
-      assert.equal((await victimGone)[0], "transport close");
+      assert.equal((await victimGone)[0], "io server disconnect");
       assert.equal(sockets.get("victim")!.disconnectReason, "server error: handler exploded");
       assert.equal(sockets.get("victim")!.connected, false);
       await waitFor(() => t.loop.actorCount === actorsBefore - 1);
