@@ -35,7 +35,7 @@ export async function startServer(options: Partial<EngineIoServerOptions> = {}):
 }
 
 /** Resolves with the arguments of the next `event` emitted by an emitter-like object. */
-export function once<T extends unknown[]>(
+export function once<T extends unknown[] = any[]>(
   emitter: { once(event: string, listener: (...args: any[]) => void): unknown },
   event: string,
 ): Promise<T> {

@@ -55,19 +55,4 @@ export async function startIo(options: Partial<SocketIoServerOptions> = {}): Pro
   };
 }
 
-/** Resolves with the arguments of the next `event` of an emitter-like object. */
-export function once<T extends unknown[] = any[]>(
-  emitter: { once(event: string, listener: (...args: any[]) => void): unknown },
-  event: string,
-): Promise<T> {
-  return new Promise((resolve) => emitter.once(event, (...args: unknown[]) => resolve(args as T)));
-}
-
-/** Waits until `predicate` holds, polling every few ms, or fails after `timeoutMs`. */
-export async function waitFor(predicate: () => boolean, timeoutMs = 3000): Promise<void> {
-  const start = Date.now();
-  while (!predicate()) {
-    if (Date.now() - start > timeoutMs) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+export { once, waitFor } from "../engine-io/server-harness.js";
