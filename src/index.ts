@@ -110,3 +110,5 @@ export type {
   SupervisorProtocol,
 } from "./supervision/supervisor-protocol.js";
 export type { KernelTraceEvent, KernelTracer } from "./kernel/trace-event.js";
+
+export * from "./edge/index.js";
