@@ -1,52 +1,38 @@
 import type { SimConnection } from "./sim-connection.js";
 import type { SimWorld } from "./sim-world.js";
-import { jsonNumber } from "./trace.js";
 
-// The trace hashes each event's JSON text. Network events are half the events of a run and carry
-// the message summary, so their text is hashed from fragments built once (per connection end,
-// per message) instead of stringifying the event; the text is the same JSON.stringify would give.
-const SEND_HEAD = '{"type":"send","atMs":';
-const DELIVER_HEAD = '{"type":"deliver","atMs":';
-const DROP_HEAD = '{"type":"drop","atMs":';
-
-/** One message on its way: the ends, the copy sent, when, and its summary (raw and as JSON). */
+/** One message on its way: the ends, the copy sent, and when. */
 export interface Parcel {
   readonly from: SimConnection;
   readonly to: SimConnection;
   readonly data: unknown;
   readonly sentMs: number;
-  readonly text: string;
-  readonly quoted: string;
 }
 
-function traceRoute({ from, to }: Parcel): string {
-  const route = `,"from":${JSON.stringify(from.node.name)},"to":${JSON.stringify(to.node.name)},"conn":${from.id}`;
-  return (from.traceRoute ??= route);
+// The trace keeps the payload itself (hashed structurally, summarized only when a report prints
+// it). A receiver may change its copy after delivery (refs are decoded in place), so a trace that
+// keeps every event, to be replayed and re-hashed, keeps a snapshot instead.
+function traced(world: SimWorld, parcel: Parcel): unknown {
+  return world.trace.keepsAll ? cloneMessage(parcel.data) : parcel.data;
 }
 
+/** Records the send or delivery of `parcel`. */
 export function traceData(world: SimWorld, type: "send" | "deliver", atMs: number, parcel: Parcel): void {
-  const trace = world.trace;
-  trace.mix(type === "send" ? SEND_HEAD : DELIVER_HEAD);
-  trace.mix(jsonNumber(atMs));
-  trace.mix(parcel.from.traceRoute ?? traceRoute(parcel));
-  trace.mix(',"data":');
-  trace.mix(parcel.quoted);
-  trace.mix("}");
-  const { from, to, text } = parcel;
-  trace.commit({ type, atMs, from: from.node.name, to: to.node.name, conn: from.id, data: text });
+  const { from, to } = parcel;
+  world.trace.record({
+    type,
+    atMs,
+    from: from.node.name,
+    to: to.node.name,
+    conn: from.id,
+    data: traced(world, parcel),
+  });
 }
 
-// Drops carry the time the message was sent, as they always have.
+/** Records that `parcel` was dropped (at the time it was sent, as drops always have been). */
 export function traceDrop(world: SimWorld, parcel: Parcel, why: string): void {
-  const trace = world.trace;
-  trace.mix(DROP_HEAD);
-  trace.mix(jsonNumber(parcel.sentMs));
-  trace.mix(parcel.from.traceRoute ?? traceRoute(parcel));
-  trace.mix(',"why":');
-  trace.mix(JSON.stringify(why));
-  trace.mix("}");
   const { from, to, sentMs } = parcel;
-  trace.commit({ type: "drop", atMs: sentMs, from: from.node.name, to: to.node.name, conn: from.id, why });
+  world.trace.record({ type: "drop", atMs: sentMs, from: from.node.name, to: to.node.name, conn: from.id, why });
 }
 
 const NOT_PLAIN: unique symbol = Symbol("not plain data");
@@ -100,9 +86,4 @@ function copyPlain(value: unknown, copies: Map<object, unknown>, depth: number):
     out[key] = copy;
   }
   return out;
-}
-
-export function summarize(data: unknown): string {
-  const text = JSON.stringify(data) ?? String(data);
-  return text.length > 160 ? `${text.slice(0, 157)}...` : text;
 }

@@ -16,8 +16,6 @@ export class SimConnection {
   lastDeliveryMs = 0;
   /** @internal The link this end sends on (cached: a lookup by name per message was a hot spot). */
   link: LinkState | null = null;
-  /** @internal This end's `,"from":…,"to":…,"conn":…` trace fragment, built once. */
-  traceRoute: string | null = null;
 
   constructor(
     readonly network: SimNetwork,

@@ -3,7 +3,7 @@ import type { SimNode } from "./sim-node.js";
 import type { SimWorld } from "./sim-world.js";
 
 export { SimConnection };
-import { cloneMessage, type Parcel, summarize, traceData, traceDrop } from "./parcel.js";
+import { cloneMessage, type Parcel, traceData, traceDrop } from "./parcel.js";
 import { SimConnection } from "./sim-connection.js";
 
 /** Behaviour of the directed link between two nodes. */
@@ -160,8 +160,7 @@ export class SimNetwork {
   /** @internal */
   transmit(from: SimConnection, to: SimConnection, data: unknown): void {
     const link = this.#linkOf(from, to);
-    const text = summarize(data);
-    const parcel: Parcel = { from, to, data, sentMs: this.world.nowMs, text, quoted: JSON.stringify(text) };
+    const parcel: Parcel = { from, to, data, sentMs: this.world.nowMs };
     traceData(this.world, "send", parcel.sentMs, parcel);
     if (link.held !== null) link.held.push(() => this.#deliver(link, parcel));
     else this.#deliver(link, parcel);

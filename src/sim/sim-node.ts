@@ -1,7 +1,6 @@
 import { bytesToHex, checkDelayMs, type Reactor, type TimerHandle } from "../reactor/reactor.js";
 import type { Prng } from "../reactor/virtual/prng.js";
 import type { SimWorld, WorldTimer } from "./sim-world.js";
-import { jsonNumber } from "./trace.js";
 
 /** What a node's boot function gets: its Reactor (this incarnation's) and its durable disk. */
 export interface BootContext {
@@ -52,7 +51,6 @@ export class SimNode {
   #held: WorldTimer[] = [];
   #boot: ((context: BootContext) => void) | null;
   readonly #crashListeners = new Set<() => void>();
-  #timerTraceTail: string | null = null;
 
   constructor(world: SimWorld, name: string, options: SimNodeOptions, prng: Prng) {
     this.world = world;
@@ -185,14 +183,8 @@ export class SimNode {
     timer.callback();
   }
 
-  // Timer events are a fifth of a run's trace: hash their JSON from a fragment built once.
   #traceTimer(): void {
-    const atMs = this.world.nowMs;
-    const trace = this.world.trace;
-    trace.mix('{"type":"timer","atMs":');
-    trace.mix(jsonNumber(atMs));
-    trace.mix((this.#timerTraceTail ??= `,"node":${JSON.stringify(this.name)}}`));
-    trace.commit({ type: "timer", atMs, node: this.name });
+    this.world.trace.record({ type: "timer", atMs: this.world.nowMs, node: this.name });
   }
 
   #scheduleBoot(): void {

@@ -1,3 +1,4 @@
+import { TraceHash } from "./trace-hash.js";
 import type { KernelTraceEvent } from "../kernel/trace-event.js";
 
 /** A fault the simulator injected (or healed). */
@@ -33,7 +34,8 @@ export type TraceEvent =
       readonly from: string;
       readonly to: string;
       readonly conn: number;
-      readonly data: string;
+      /** The payload (a snapshot when the trace keeps every event; else as delivered, and shown summarized). */
+      readonly data: unknown;
     }
   | {
       readonly type: "deliver";
@@ -41,7 +43,8 @@ export type TraceEvent =
       readonly from: string;
       readonly to: string;
       readonly conn: number;
-      readonly data: string;
+      /** The payload (a snapshot when the trace keeps every event; else as delivered, and shown summarized). */
+      readonly data: unknown;
     }
   | {
       readonly type: "drop";
@@ -67,16 +70,15 @@ export type TraceEvent =
 export const TRACE_TAIL_DEFAULT = 200;
 
 /**
- * The trace of one run: a rolling 64-bit hash over every event (two 32-bit FNV-1a lanes over
- * the event's JSON) and the last `tailLength` events. Equal hashes mean identical runs.
+ * The trace of one run: a rolling 64-bit hash over every event (see {@link TraceHash}: a
+ * structural walk, never text) and the last `tailLength` events. Equal hashes mean identical runs.
  */
 export class Trace {
   readonly #tail: TraceEvent[];
   readonly #tailLength: number;
+  readonly #hash = new TraceHash();
   #next = 0;
   #count = 0;
-  #h1 = 0x811c9dc5;
-  #h2 = 0x01000193 ^ 0x5bd1e995;
   /** Also keeps every event (for tests and replays of short runs); off by default. */
   readonly #all: TraceEvent[] | null;
 
@@ -86,32 +88,14 @@ export class Trace {
     this.#all = options.keepAll ? [] : null;
   }
 
+  /** True when every event is kept (payloads recorded then should be snapshots). */
+  get keepsAll(): boolean {
+    return this.#all !== null;
+  }
+
   /** Appends an event. */
   record(event: TraceEvent): void {
-    this.mix(JSON.stringify(event));
-    this.commit(event);
-  }
-
-  /**
-   * @internal Hashes the next piece of an event's JSON text. Hot paths that already hold the
-   * pieces (see sim-network.ts) call `mix` for each piece, then {@link commit}, instead of
-   * {@link record}: the pieces, joined, must be exactly `JSON.stringify(event)`. Hashing the
-   * pieces in order gives the same hash as hashing the joined text.
-   */
-  mix(text: string): void {
-    let h1 = this.#h1;
-    let h2 = this.#h2;
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      h1 = Math.imul(h1 ^ c, 0x01000193);
-      h2 = Math.imul(h2 ^ c, 0x5bd1e995) ^ (h2 >>> 15);
-    }
-    this.#h1 = h1 >>> 0;
-    this.#h2 = h2 >>> 0;
-  }
-
-  /** @internal Ends an event whose JSON text went through {@link mix}: counts and keeps it. */
-  commit(event: TraceEvent): void {
+    this.#hash.event(event);
     this.#count++;
     if (this.#tail.length < this.#tailLength) this.#tail.push(event);
     else this.#tail[this.#next] = event;
@@ -126,7 +110,7 @@ export class Trace {
 
   /** The hash of everything recorded so far, as 16 hex characters. */
   get hash(): string {
-    return this.#h1.toString(16).padStart(8, "0") + this.#h2.toString(16).padStart(8, "0");
+    return this.#hash.hex;
   }
 
   /** The most recent events, oldest first. */
@@ -141,13 +125,20 @@ export class Trace {
   }
 }
 
-/** A number as JSON.stringify writes it (finite numbers as `String` does, others as `null`). */
-export function jsonNumber(value: number): string {
-  return Number.isFinite(value) ? String(value) : "null";
-}
-
 /** Formats one event as a line for failure reports. */
 export function formatTraceEvent(event: TraceEvent): string {
-  const { type, atMs, ...rest } = event as { type: string; atMs: number };
+  const { type, atMs, ...rest } = event as { type: string; atMs: number; data?: unknown };
+  if ("data" in rest) rest.data = summarize(rest.data);
   return `${atMs.toFixed(3).padStart(12)} ms  ${type.padEnd(11)} ${JSON.stringify(rest)}`;
+}
+
+/** A message payload as one line of at most 160 characters of JSON. */
+export function summarize(data: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(data) ?? String(data);
+  } catch {
+    text = String(data); // cyclic or BigInt payloads
+  }
+  return text.length > 160 ? `${text.slice(0, 157)}...` : text;
 }

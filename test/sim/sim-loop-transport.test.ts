@@ -40,7 +40,11 @@ test("an ask to a far ref on another simulated node is answered after a round tr
   assert.equal(reply.atMs, askedMs + 20);
   // The frames crossed the simulated network as messages, and B's actor took a turn.
   const trace = world.trace.all() ?? [];
-  assert.ok(trace.some((e) => e.type === "deliver" && e.from === "a" && e.to === "b" && e.data.includes('"ask"')));
+  assert.ok(
+    trace.some(
+      (e) => e.type === "deliver" && e.from === "a" && e.to === "b" && JSON.stringify(e.data).includes('"ask"'),
+    ),
+  );
   assert.ok(trace.some((e) => e.type === "turn" && e.node === "b" && e.tag === "echo"));
   assert.equal(pair.loopB?.actorCount, 1);
 });
