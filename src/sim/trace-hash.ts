@@ -42,11 +42,17 @@ export class TraceHash {
   #h2 = 0x01000193 ^ 0x5bd1e995;
   #leaves = 0;
 
-  /** Feeds one event (any plain value). */
-  event(value: unknown): void {
+  /**
+   * Feeds one event: its own values in insertion order (its keys follow from its `type`, so they
+   * are not fed), each walked in full except `skip`, a key fed by its presence only.
+   */
+  event(event: Readonly<Record<string, unknown>>, skip: string | null = null): void {
     this.#leaves = TRACE_HASH_LEAVES_MAX;
     this.#word(Code.Event);
-    this.#value(value);
+    for (const key in event) {
+      if (key === skip) this.#word(Code.Other);
+      else this.#value(event[key]);
+    }
   }
 
   /** The hash so far, as 16 hex characters. */

@@ -93,9 +93,12 @@ export class Trace {
     return this.#all !== null;
   }
 
-  /** Appends an event. */
+  /**
+   * Appends an event. A `deliver` event's payload is not hashed again: it is the payload its
+   * `send` event hashed, delivered unchanged (reports still show it).
+   */
   record(event: TraceEvent): void {
-    this.#hash.event(event);
+    this.#hash.event(event, event.type === "deliver" ? "data" : null);
     this.#count++;
     if (this.#tail.length < this.#tailLength) this.#tail.push(event);
     else this.#tail[this.#next] = event;
