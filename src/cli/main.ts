@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 /**
  * The `chorus` command. `serve` starts a node; `sim` runs simulation scenarios from a seed;
- * `bench` runs a benchmark suite from a checkout. The chat (`chorus chat`) joins with its issue.
+ * `bench` runs a benchmark suite from a checkout; `chat` runs the example chat.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
+import { chatCommand } from "./chat-command.js";
 import { serve } from "./serve.js";
 import { simCommand } from "./sim-command.js";
 
@@ -50,6 +51,16 @@ program
       await Promise.all(handle.workers.map((w) => w.stop()));
       process.exit(1);
     }
+  });
+
+program
+  .command("chat")
+  .description("run the realtime chat (UI, Socket.IO, SQLite history); stops gracefully on SIGINT/SIGTERM")
+  .option("--port <n>", "TCP port", integer(0), 3000)
+  .option("--host <host>", "interface to listen on (default: all interfaces)")
+  .option("--data <dir>", "directory of the chat history (chat.sqlite)", "./chat-data")
+  .action(async (options: { port: number; host?: string; data: string }) => {
+    await chatCommand(options);
   });
 
 program
