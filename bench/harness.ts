@@ -135,7 +135,10 @@ export function formatNumber(value: number | null): string {
   if (abs >= 1e6) return `${(value / 1e6).toPrecision(3)}M`;
   if (abs >= 1e4) return `${(value / 1e3).toPrecision(3)}k`;
   // Trailing zeros go only after a decimal point: 1860 stays "1860", 2.500 becomes "2.5".
-  return value.toPrecision(4).replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, "");
+  return value
+    .toPrecision(4)
+    .replace(/(\.\d*?)0+$/, "$1")
+    .replace(/\.$/, "");
 }
 
 /** Prints the rows as an aligned table on stdout, then the notes. */

@@ -21,7 +21,16 @@ if (files.length === 0) {
   console.error("run-tests: no test files under dist/test — did the build run?");
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ["--test", "--test-reporter=spec", ...process.argv.slice(2), ...files], {
+// A test that hangs fails after this long instead of stalling the whole run (and CI).
+const TEST_TIMEOUT_MS = 120_000;
+const args = [
+  "--test",
+  "--test-reporter=spec",
+  `--test-timeout=${TEST_TIMEOUT_MS}`,
+  ...process.argv.slice(2),
+  ...files,
+];
+const result = spawnSync(process.execPath, args, {
   stdio: "inherit",
 });
 process.exit(result.status ?? 1);

@@ -112,3 +112,4 @@ export type {
 export type { KernelTraceEvent, KernelTracer } from "./kernel/trace-event.js";
 
 export * from "./edge/index.js";
+export * from "./wire/index.js";

@@ -4,7 +4,7 @@
  * Socket.IO v5 server whose connections are supervised actors.
  * @packageDocumentation
  */
-export { createHttpEdge, type HttpEdge } from "./http/http-edge.js";
+export { createHttpEdge, type HttpEdge, type HttpEdgeMountable } from "./http/http-edge.js";
 export {
   HTTP_EDGE_DEFAULTS,
   type HttpEdgeOptions,
@@ -15,11 +15,13 @@ export {
 } from "./http/http-edge-options.js";
 export {
   createEngineIoServer,
+  type EngineIoCloseOptions,
   type EngineIoConnectionListener,
   type EngineIoServer,
 } from "./engine-io/engine-io-server.js";
 export {
   ENGINE_IO_SERVER_DEFAULTS,
+  SLOW_CONSUMER_CAP_FACTOR,
   type EngineIoServerOptions,
   type EngineIoTransportName,
   type ResolvedEngineIoServerOptions,
@@ -33,15 +35,23 @@ export type {
 export { ENGINE_IO_REQUEST_ERRORS, EngineIoRequestError, type EngineIoRequestErrorCode } from "./engine-io/errors.js";
 export {
   ACK_TIMEOUT_MS_DEFAULT,
+  CHILD_NAMESPACES_MAX_DEFAULT,
   createSocketIoServer,
   type SocketIoServer,
   type SocketIoServerOptions,
 } from "./socket-io/socket-io-server.js";
 export {
+  CONNECTION_STATE_RECOVERY_DEFAULTS,
+  type ConnectionStateRecoveryOptions,
+  RECOVERABLE_DISCONNECT_REASONS,
+  type ResolvedRecoveryOptions,
+} from "./socket-io/recovery-options.js";
+export {
   type SocketIoConnectionListener,
   type SocketIoMiddleware,
   SocketIoNamespace,
 } from "./socket-io/socket-io-namespace.js";
+export { type SocketIoNamespacePredicate, SocketIoParentNamespace } from "./socket-io/socket-io-parent-namespace.js";
 export {
   AckTimeoutError,
   type SocketIoAckCallback,
@@ -49,5 +59,7 @@ export {
   type SocketIoListener,
   SocketIoSocket,
   type TimedEmitter,
+  type VolatileEmitter,
 } from "./socket-io/socket-io-socket.js";
 export { BroadcastOperator } from "./socket-io/broadcast-operator.js";
+export { SOCKET_IO_PARSE_ERROR_REASON, SocketIoCodecError, type SocketIoCodecErrorCode } from "./socket-io/errors.js";

@@ -3,7 +3,7 @@
  * connection sends (or records) when it fails with that error. The code-to-close-code table is
  * data ({@link WIRE_ERRORS}), so the protocol document, the decoder and the connection agree.
  *
- * Close codes: `1000` is a normal close; `4001`–`4099` are framing errors, one per code, so a
+ * Close codes: `1000` is a normal close; `4001`–`4099` are protocol errors, one per code, so a
  * peer's log names the exact fault. Spec: docs/wire-protocol.md § Errors.
  */
 
@@ -16,7 +16,15 @@ export type WireErrorCode =
   | "bad_length"
   | "frame_too_large"
   | "truncated_frame"
-  | "invalid_frame";
+  | "invalid_frame"
+  | "bad_hello"
+  | "version_mismatch"
+  | "hello_timeout"
+  | "window_exceeded"
+  | "flood"
+  | "ping_timeout"
+  | "bad_body"
+  | "write_failed";
 
 /** One row of the wire's error table. */
 export interface WireErrorEntry {
@@ -47,6 +55,22 @@ export const WIRE_ERRORS: readonly WireErrorEntry[] = Object.freeze(
       { code: "frame_too_large", closeCode: 4006, description: "frame is longer than frameBytesMax" },
       { code: "truncated_frame", closeCode: 4007, description: "input ended inside a frame" },
       { code: "invalid_frame", closeCode: 4008, description: "frame fields are out of range (sender side)" },
+      {
+        code: "bad_hello",
+        closeCode: 4009,
+        description: "handshake record is malformed, or a frame other than HELLO came first",
+      },
+      { code: "version_mismatch", closeCode: 4010, description: "the peer speaks another protocol version" },
+      { code: "hello_timeout", closeCode: 4011, description: "the peer's HELLO did not arrive in time" },
+      {
+        code: "window_exceeded",
+        closeCode: 4012,
+        description: "the peer sent more ack-requested messages than our advertised slots",
+      },
+      { code: "flood", closeCode: 4013, description: "the peer sent control frames faster than it read our answers" },
+      { code: "ping_timeout", closeCode: 4014, description: "the peer did not answer a PING in time" },
+      { code: "bad_body", closeCode: 4015, description: "a HELLO, NACK or CLOSE body is not the record it must be" },
+      { code: "write_failed", closeCode: 4016, description: "the byte stream failed under the connection" },
     ] as const satisfies readonly WireErrorEntry[]
   ).map((row) => Object.freeze(row)),
 );

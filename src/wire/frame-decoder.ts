@@ -10,7 +10,9 @@
  *   end()       ──► truncated_frame if a frame was half read; status "ended"
  *   any failure ──► sink({error}) once; status "failed"; later input ignored
  * ```
- * Emitted frames own their bytes (copies), so the caller may reuse its chunks.
+ * By default emitted frames own their bytes (copies), so the caller may reuse its chunks. With
+ * `{ copy: false }` a frame that lies whole inside one pushed chunk is emitted as views of that
+ * chunk, without a copy — for byte streams that never reuse their chunks (sockets do not).
  * Spec: docs/wire-protocol.md.
  */
 import { WireError } from "./errors.js";
@@ -21,8 +23,14 @@ import {
   type WireLimits,
   frameFromParts,
   parseFixedHeader,
+  FLAG_ACK_REQUESTED,
+  mutableFixedHeader,
+  readFixedHeaderInto,
   resolveWireLimits,
+  WIRE_LIMITS_DEFAULT,
 } from "./frame.js";
+
+const MSG_CODE = 2;
 
 /** What a {@link FrameDecoder} reports, discriminated on `type`. */
 export type FrameDecoderEvent =
@@ -39,6 +47,27 @@ export type FrameDecoderStatus = "reading" | "ended" | "failed";
 
 const EMPTY = new Uint8Array(0);
 
+/**
+ * A fast sink for MSG frames (the hot path of a connection): the frame's header is
+ * `source[headerStart, bodyStart)` and its body `source[bodyStart, end)`, read in place.
+ */
+export type MsgSink = (
+  id: number,
+  ackRequested: boolean,
+  source: Uint8Array,
+  headerStart: number,
+  bodyStart: number,
+  end: number,
+) => void;
+
+/** Options of a {@link FrameDecoder}. */
+export interface FrameDecoderOptions {
+  /** Copy every frame out of the input (default true); false emits views of the input chunk when it can. */
+  readonly copy?: boolean;
+  /** Receives MSG frames instead of the sink (no frame object is built for them). */
+  readonly onMsg?: MsgSink;
+}
+
 /** Decodes one connection's inbound byte stream. Make one per connection. */
 export class FrameDecoder {
   readonly #sink: FrameDecoderSink;
@@ -53,15 +82,21 @@ export class FrameDecoder {
   #rest: Uint8Array = EMPTY;
   #restLength = 0;
   #framesDecoded = 0;
+  readonly #copy: boolean;
+  readonly #onMsg: MsgSink | null;
+  readonly #scratch = mutableFixedHeader();
 
   /**
    * @param sink - receives frames, or one `error`.
    * @param limits - `frameBytesMax` (bytes, default 1 MiB).
+   * @param options - `copy` (default true).
    * @throws TypeError / RangeError for invalid limits.
    */
-  constructor(sink: FrameDecoderSink, limits: Partial<WireLimits> = {}) {
+  constructor(sink: FrameDecoderSink, limits: Partial<WireLimits> = {}, options: FrameDecoderOptions = {}) {
     this.#sink = sink;
-    this.#limits = resolveWireLimits(limits);
+    this.#limits = resolveWireLimits({ frameBytesMax: limits.frameBytesMax ?? WIRE_LIMITS_DEFAULT.frameBytesMax });
+    this.#copy = options.copy ?? true;
+    this.#onMsg = options.onMsg ?? null;
   }
 
   /** Where the decoder is in its lifecycle. */
@@ -87,8 +122,48 @@ export class FrameDecoder {
   push(chunk: Uint8Array): void {
     let at = 0;
     while (at < chunk.byteLength && this.#status === "reading") {
-      at = this.#current === null ? this.#readFixed(chunk, at) : this.#readRest(chunk, at);
+      if (
+        this.#current === null &&
+        this.#fixedLength === 0 &&
+        !this.#copy &&
+        chunk.byteLength - at >= FIXED_HEADER_BYTES
+      )
+        at = this.#readWhole(chunk, at);
+      else at = this.#current === null ? this.#readFixed(chunk, at) : this.#readRest(chunk, at);
     }
+  }
+
+  /** Zero-copy path: a fixed header at `chunk[at…]`; the frame is emitted as views if it lies whole in the chunk. */
+  #readWhole(chunk: Uint8Array, at: number): number {
+    let fixed: FixedHeader;
+    try {
+      fixed = readFixedHeaderInto(chunk, this.#limits, at, this.#scratch);
+    } catch (error) {
+      this.#fail(error as WireError);
+      return chunk.byteLength;
+    }
+    const end = at + fixed.frameBytes;
+    if (fixed.rule.code === MSG_CODE && this.#onMsg !== null && end <= chunk.byteLength) {
+      this.#framesDecoded += 1;
+      const headerStart = at + FIXED_HEADER_BYTES;
+      this.#onMsg(
+        fixed.id,
+        (fixed.flags & FLAG_ACK_REQUESTED) !== 0,
+        chunk,
+        headerStart,
+        headerStart + fixed.headerLength,
+        end,
+      );
+      return end;
+    }
+    if (end > chunk.byteLength) {
+      this.#current = { ...fixed };
+      this.#rest = new Uint8Array(fixed.headerLength + fixed.bodyLength);
+      this.#restLength = 0;
+      return at + FIXED_HEADER_BYTES;
+    }
+    this.#emit(fixed, fixed.frameBytes === FIXED_HEADER_BYTES ? EMPTY : chunk.subarray(at + FIXED_HEADER_BYTES, end));
+    return end;
   }
 
   /**
@@ -147,8 +222,13 @@ export class FrameDecoder {
 
   /** State is reset before the sink runs, so a sink that throws leaves the decoder consistent. */
   #emit(fixed: FixedHeader, rest: Uint8Array): void {
-    const header = rest.subarray(0, fixed.headerLength);
-    const body = rest.subarray(fixed.headerLength);
+    if (fixed.rule.code === MSG_CODE && this.#onMsg !== null) {
+      this.#framesDecoded += 1;
+      this.#onMsg(fixed.id, (fixed.flags & FLAG_ACK_REQUESTED) !== 0, rest, 0, fixed.headerLength, rest.byteLength);
+      return;
+    }
+    const header = fixed.headerLength === 0 ? EMPTY : rest.subarray(0, fixed.headerLength);
+    const body = fixed.headerLength === 0 ? rest : rest.subarray(fixed.headerLength);
     this.#framesDecoded += 1;
     this.#sink({ type: "frame", frame: frameFromParts(fixed, header, body) });
   }

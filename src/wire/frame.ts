@@ -178,25 +178,67 @@ export function checkFrameParts(
   return frameBytes;
 }
 
+/** Rules by type code (index = code), for a lookup without a search per frame. */
+const RULE_BY_CODE: ReadonlyArray<FrameTypeRule | undefined> = (() => {
+  const table: Array<FrameTypeRule | undefined> = new Array(256).fill(undefined);
+  for (const rule of FRAME_TYPE_RULES) table[rule.code] = rule;
+  return Object.freeze(table);
+})();
+
 /**
- * Reads and validates the fixed header at `bytes[0, 16)`, in the order magic, version, type,
- * flags, lengths, size.
+ * Reads and validates the fixed header at `bytes[at, at + 16)`, in the order magic, version,
+ * type, flags, lengths, size.
  * @throws WireError `bad_magic`, `unsupported_version`, `unknown_type`, `bad_flags`, `bad_length`
  *   or `frame_too_large`.
  */
-export function parseFixedHeader(bytes: Uint8Array, limits: WireLimits): FixedHeader {
-  if (bytes[0] !== WIRE_MAGIC[0] || bytes[1] !== WIRE_MAGIC[1])
-    throw new WireError("bad_magic", `bad magic 0x${hex(bytes[0]!, 2)}${hex(bytes[1]!, 2)}`);
-  if (bytes[2] !== WIRE_VERSION) throw new WireError("unsupported_version", `unsupported version ${bytes[2]}`);
-  const rule = FRAME_TYPE_RULES.find((row) => row.code === bytes[3]);
-  if (rule === undefined) throw new WireError("unknown_type", `unknown frame type ${bytes[3]}`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, FIXED_HEADER_BYTES);
-  const flags = view.getUint16(4);
-  const headerLength = view.getUint16(6);
-  const id = view.getUint32(8);
-  const bodyLength = view.getUint32(12);
-  const frameBytes = checkFrameParts(rule, flags, headerLength, bodyLength, limits);
-  return { rule, flags, id, headerLength, bodyLength, frameBytes };
+export function parseFixedHeader(bytes: Uint8Array, limits: WireLimits, at = 0): FixedHeader {
+  return readFixedHeaderInto(bytes, limits, at, { ...EMPTY_HEADER });
+}
+
+/** A {@link FixedHeader} a decoder reuses for every frame (no allocation per frame). */
+export type MutableFixedHeader = { -readonly [K in keyof FixedHeader]: FixedHeader[K] };
+
+const EMPTY_HEADER: FixedHeader = Object.freeze({
+  rule: FRAME_TYPE_RULES[0]!,
+  flags: 0,
+  id: 0,
+  headerLength: 0,
+  bodyLength: 0,
+  frameBytes: FIXED_HEADER_BYTES,
+});
+
+/** A fresh {@link MutableFixedHeader} to pass to {@link readFixedHeaderInto}. */
+export function mutableFixedHeader(): MutableFixedHeader {
+  return { ...EMPTY_HEADER };
+}
+
+/** {@link parseFixedHeader} into `out` (returned). @throws WireError as parseFixedHeader. */
+export function readFixedHeaderInto(
+  bytes: Uint8Array,
+  limits: WireLimits,
+  at: number,
+  out: MutableFixedHeader,
+): MutableFixedHeader {
+  if (bytes[at] !== WIRE_MAGIC[0] || bytes[at + 1] !== WIRE_MAGIC[1])
+    throw new WireError("bad_magic", `bad magic 0x${hex(bytes[at]!, 2)}${hex(bytes[at + 1]!, 2)}`);
+  if (bytes[at + 2] !== WIRE_VERSION)
+    throw new WireError("unsupported_version", `unsupported version ${bytes[at + 2]}`);
+  const rule = RULE_BY_CODE[bytes[at + 3]!];
+  if (rule === undefined) throw new WireError("unknown_type", `unknown frame type ${bytes[at + 3]}`);
+  const flags = (bytes[at + 4]! << 8) | bytes[at + 5]!;
+  const headerLength = (bytes[at + 6]! << 8) | bytes[at + 7]!;
+  const bodyLength = readU32(bytes, at + 12);
+  out.frameBytes = checkFrameParts(rule, flags, headerLength, bodyLength, limits);
+  out.rule = rule;
+  out.flags = flags;
+  out.id = readU32(bytes, at + 8);
+  out.headerLength = headerLength;
+  out.bodyLength = bodyLength;
+  return out;
+}
+
+function readU32(bytes: Uint8Array, at: number): number {
+  return ((bytes[at]! << 24) >>> 0) + ((bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!);
 }
 
 /**

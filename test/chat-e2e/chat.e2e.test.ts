@@ -23,6 +23,7 @@ import {
   send,
   shownIds,
   statusesOf,
+  stepTimeoutMs,
   waitForStatus,
 } from "./chat-browser.js";
 
@@ -144,10 +145,14 @@ test(
       await ana.screenshot({ path: join(shots, "chat-e2e-desktop.png") });
       await bo.screenshot({ path: join(shots, "chat-e2e-mobile.png") });
 
-      // bo reloads: the session rejoins the room and the history is there, once each.
+      // bo reloads: the session rejoins the room at once (the tab's sessionKey takes the nickname
+      // over from the previous page's connection) and the history is there, once each.
+      const reloadStartedMs = Date.now();
       await bo.reload();
       await waitForStatus(bo, "connected");
       await bo.locator("#room-title", { hasText: "#e2e-room" }).waitFor();
+      t.diagnostic(`reload to rejoined: ${Date.now() - reloadStartedMs} ms`);
+      assert.equal(await bo.locator("#room-error").textContent(), "", "no nickname_taken on the way back");
       assert.equal(await bo.locator("#message-input").getAttribute("placeholder"), "Message #e2e-room");
       for (const text of ["Hello bo, welcome to the room", "Hi ana! Glad to be here.", "not bold"]) {
         await messageRow(bo, text).waitFor();
@@ -156,6 +161,22 @@ test(
       await bo.screenshot({ path: join(shots, "chat-e2e-mobile-reloaded.png") });
       await bo.locator("#show-rooms").click();
       await bo.screenshot({ path: join(shots, "chat-e2e-mobile-rooms.png") });
+
+      // bo duplicates the tab (sessionStorage, the key with it, is copied): the copy takes bo's
+      // nickname over in both rooms at once, and the original is told and drops them.
+      const saved = (await bo.evaluate("JSON.stringify(sessionStorage)")) as string;
+      const copy = await bo.context().newPage();
+      copy.setDefaultTimeout(stepTimeoutMs);
+      copy.on("pageerror", (error) => errors.push(`bo's copy: ${error.message}`));
+      await copy.addInitScript(`for (const [k, v] of Object.entries(${saved})) sessionStorage.setItem(k, v);`);
+      await copy.goto(url);
+      await waitForStatus(copy, "connected");
+      await copy.locator("#room-title", { hasText: "#e2e-room" }).waitFor();
+      await bo.locator("#room-error", { hasText: "in another tab" }).waitFor();
+      assert.equal(await bo.locator("#joined-rooms [data-room]").count(), 0);
+      await send(copy, "from the copy");
+      await messageRow(ana, "from the copy").waitFor();
+      assert.equal(await messageRow(bo, "from the copy").count(), 0);
 
       assert.deepEqual(errors, []);
     } finally {

@@ -23,8 +23,11 @@ export interface TestClient {
 export interface TestChat {
   readonly chat: ChatServer;
   readonly dataDir: string;
-  /** Connects a client with `nickname` over WebSocket and waits until it is connected. */
-  client(nickname: unknown, options?: { transports?: string[] }): Promise<TestClient>;
+  /**
+   * Connects a client with `nickname` (and `sessionKey`, if given, in its handshake auth) over
+   * WebSocket, or the given transports, and waits until it is connected.
+   */
+  client(nickname: unknown, options?: { transports?: string[]; sessionKey?: string }): Promise<TestClient>;
   /** Closes the clients and the chat (the data dir is kept until `dispose`). */
   close(): Promise<void>;
   /** Closes, then deletes the data dir. */
@@ -41,7 +44,8 @@ export async function startTestChat(options: ChatOptions = {}, dataDir?: string)
     dataDir: dir,
     async client(nickname, clientOptions = {}) {
       const socket = connect(chat.url, {
-        auth: { nickname },
+        auth:
+          clientOptions.sessionKey === undefined ? { nickname } : { nickname, sessionKey: clientOptions.sessionKey },
         forceNew: true,
         reconnection: false,
         transports: clientOptions.transports ?? ["websocket"],

@@ -107,4 +107,21 @@ describe("the chat under failures", () => {
     back.socket.disconnect();
     ben.socket.disconnect();
   });
+
+  test("a restarted room rebuilds who holds each nickname with its sessionKey, so takeover still works", async () => {
+    const sessionKey = "k".repeat(32);
+    const old = await t.client("ana", { sessionKey });
+    ok(await old.request("room:join", { room: "rebuilt" }));
+    const room = await childRef(t, "room", "room:rebuilt");
+    t.chat.node.loop.exit(room, ExitReasons.killed);
+    const restarted = await childRef(t, "room", "room:rebuilt");
+    assert.notEqual(restarted, room);
+    const stranger = await t.client("ana", { sessionKey: "s".repeat(32) });
+    const refused = await stranger.request("room:join", { room: "rebuilt" });
+    assert.equal(refused.ok ? "ok" : refused.error.code, "nickname_taken");
+    const fresh = await t.client("ana", { sessionKey });
+    assert.deepEqual(ok(await fresh.request("room:join", { room: "rebuilt" })).members, ["ana"]);
+    await waitFor(() => old.received("room:replaced").length === 1, 2_000, "room:replaced");
+    for (const client of [old, stranger, fresh]) client.socket.disconnect();
+  });
 });

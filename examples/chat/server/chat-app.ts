@@ -130,9 +130,7 @@ export async function startChat(options: ChatOptions = {}): Promise<ChatServer> 
     await node.startChild(
       childSpec(CHILD_IDS.lobby, lobbyBehaviour, { io, services, throttleMs: limits.roomsBroadcastThrottleMs }),
     );
-    io.on("connection", (socket) =>
-      attachSession(socket, { services, limits, reactor, loop: node.loop, connections: io.supervisor }),
-    );
+    io.on("connection", (socket) => attachSession(socket, { services, limits, reactor }));
     return await listen({ options, port, log, node, io, services, historyLoop });
   } catch (error) {
     await node.stop();

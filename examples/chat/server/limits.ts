@@ -1,6 +1,6 @@
 /**
  * The chat's rules and limits, each with a unit and a default, and the pure checks that apply
- * them to user input (nickname, room name, message text, client id). Shared by the session, the
+ * them to user input (nickname, session key, room name, message text, client id). Shared by the session, the
  * rooms and the history store; {@link resolveChatLimits} resolves a partial override once.
  */
 
@@ -12,6 +12,10 @@ export const ROOM_NAME_LENGTH_MAX = 32;
 export const TEXT_LENGTH_MAX = 2_000;
 /** Longest `clientId`, in characters. */
 export const CLIENT_ID_LENGTH_MAX = 64;
+/** Shortest `sessionKey`, in characters: 128 bits as base64url (22) or hex (32) or more. */
+export const SESSION_KEY_LENGTH_MIN = 22;
+/** Longest `sessionKey`, in characters. */
+export const SESSION_KEY_LENGTH_MAX = 128;
 /** The room that always exists. */
 export const DEFAULT_ROOM = "general";
 
@@ -122,4 +126,17 @@ export function textProblem(text: string): "empty" | "too_long" | null {
 /** True for a `clientId` of 1–64 characters. */
 export function isClientId(raw: unknown): raw is string {
   return typeof raw === "string" && raw.length >= 1 && raw.length <= CLIENT_ID_LENGTH_MAX;
+}
+
+const SESSION_KEY_PATTERN = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * The `sessionKey` a client sent in its handshake `auth` (a random per-tab secret, at least 128
+ * bits: 22–128 characters of `[A-Za-z0-9_-]`), or null when it is absent or malformed — a client
+ * without a valid key can never take over a nickname.
+ */
+export function normalizeSessionKey(raw: unknown): string | null {
+  if (typeof raw !== "string" || raw.length < SESSION_KEY_LENGTH_MIN || raw.length > SESSION_KEY_LENGTH_MAX)
+    return null;
+  return SESSION_KEY_PATTERN.test(raw) ? raw : null;
 }

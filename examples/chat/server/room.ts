@@ -6,6 +6,11 @@
  * to `storeRetryWindowMs`. A restarted room rebuilds its member list from the Socket.IO room the
  * sessions' sockets are still in, and announces it.
  *
+ * A nickname is held by one socket at a time. A join for a held nickname from a socket with the
+ * holder's `sessionKey` (the same browser tab, reconnected or reloaded before the server noticed
+ * its old socket was gone) takes it over: the old socket leaves the Socket.IO room and, if it is
+ * still connected, gets `room:replaced { room }`. Any other join for it is `nickname_taken`.
+ *
  * ```
  * session ──ask send──► room ──ask append──► history keeper ──► store (worker loop)
  *                         ◄──── appended ◄───────┘
@@ -28,10 +33,18 @@ export function roomKey(name: string): string {
   return `room:${name}`;
 }
 
-/** One member: a nickname and the socket it joined from. */
+/** One member: a nickname, the socket it joined from and that client's session key. */
 export interface RoomMember {
   readonly nickname: string;
   readonly socketId: string;
+  /** The client's per-tab secret (see `normalizeSessionKey`), or null: no takeover. */
+  readonly sessionKey: string | null;
+}
+
+/** The socket holding a nickname in a room, and its session key. */
+interface Holder {
+  readonly socketId: string;
+  readonly sessionKey: string | null;
 }
 
 /** The answer to `join`. */
@@ -86,8 +99,8 @@ interface Typist {
 interface RoomState {
   readonly args: RoomArgs;
   readonly key: string;
-  /** nickname → socket id, in join order. */
-  readonly members: ReadonlyMap<string, string>;
+  /** nickname → the socket holding it, in join order. */
+  readonly members: ReadonlyMap<string, Holder>;
   readonly typing: ReadonlyMap<string, Typist>;
   readonly pending: ReadonlyMap<number, PendingSend>;
   readonly nextSeq: number;
@@ -103,6 +116,11 @@ function without<K, V>(map: ReadonlyMap<K, V>, key: K): Map<K, V> {
   const copy = new Map(map);
   copy.delete(key);
   return copy;
+}
+
+/** True when `nickname` is held in the room by socket `socketId`. */
+function holds(state: RoomState, nickname: string, socketId: string): boolean {
+  return state.members.get(nickname)?.socketId === socketId;
 }
 
 function announcePresence(state: RoomState): void {
@@ -141,14 +159,34 @@ function dispatch(state: RoomState, seq: number, request: AppendRequest, ctx: Ct
 }
 
 /** Members rebuilt from the sockets still in the Socket.IO room (after a restart). */
-function rebuildMembers(args: RoomArgs, key: string): Map<string, string> {
-  const members = new Map<string, string>();
+function rebuildMembers(args: RoomArgs, key: string): Map<string, Holder> {
+  const members = new Map<string, Holder>();
   const sockets = args.io.of("/").sockets;
   for (const socketId of args.io.to(key).socketIds()) {
-    const nickname: unknown = sockets.get(socketId)?.data?.nickname;
-    if (typeof nickname === "string" && !members.has(nickname)) members.set(nickname, socketId);
+    const data = sockets.get(socketId)?.data;
+    const nickname: unknown = data?.nickname;
+    const sessionKey: unknown = data?.sessionKey;
+    if (typeof nickname === "string" && !members.has(nickname))
+      members.set(nickname, { socketId, sessionKey: typeof sessionKey === "string" ? sessionKey : null });
   }
   return members;
+}
+
+/**
+ * `member` takes its nickname over from `holder`, an older socket of the same client: the old
+ * socket stops typing, leaves the Socket.IO room and is told with `room:replaced`. The member
+ * list keeps its order and names, so nobody else is told anything.
+ */
+function takeOver(state: RoomState, member: RoomMember, holder: Holder, ctx: Ctx): RoomState {
+  const stopped = stopTyping(state, member.nickname, holder.socketId, ctx);
+  const members = new Map(stopped.members).set(member.nickname, {
+    socketId: member.socketId,
+    sessionKey: member.sessionKey,
+  });
+  const io = state.args.io;
+  io.to(holder.socketId).emit("room:replaced", { room: state.args.name });
+  io.of("/").sockets.get(holder.socketId)?.leave(state.key);
+  return { ...stopped, members };
 }
 
 /** The room behaviour: children `room:<name>` of the rooms supervisor. */
@@ -170,12 +208,18 @@ export const roomBehaviour: Behaviour<RoomProtocol, RoomState, RoomArgs> = {
   handlers: {
     join(state, member, ctx) {
       const holder = state.members.get(member.nickname);
-      if (holder === member.socketId) return { ok: true, members: [...state.members.keys()] };
+      if (holder?.socketId === member.socketId) return { ok: true, members: [...state.members.keys()] };
+      if (holder !== undefined && holder.sessionKey !== null && holder.sessionKey === member.sessionKey) {
+        const next = takeOver(state, member, holder, ctx);
+        ctx.setState(next);
+        return { ok: true, members: [...next.members.keys()] };
+      }
       if (holder !== undefined)
         return refusal("nickname_taken", `the nickname ${member.nickname} is already in #${state.args.name}`);
       if (state.members.size >= state.args.limits.roomMembersMax)
         return refusal("room_invalid", `#${state.args.name} is full`);
-      const next: RoomState = { ...state, members: new Map(state.members).set(member.nickname, member.socketId) };
+      const joined: Holder = { socketId: member.socketId, sessionKey: member.sessionKey };
+      const next: RoomState = { ...state, members: new Map(state.members).set(member.nickname, joined) };
       ctx.setState(next);
       const io = state.args.io;
       io.to(state.key)
@@ -186,7 +230,7 @@ export const roomBehaviour: Behaviour<RoomProtocol, RoomState, RoomArgs> = {
       return { ok: true, members: [...next.members.keys()] };
     },
     leave(state, member, ctx) {
-      if (state.members.get(member.nickname) !== member.socketId) return;
+      if (!holds(state, member.nickname, member.socketId)) return;
       const stopped = stopTyping(state, member.nickname, member.socketId, ctx);
       const next: RoomState = { ...stopped, members: without(stopped.members, member.nickname) };
       ctx.setState(next);
@@ -195,7 +239,7 @@ export const roomBehaviour: Behaviour<RoomProtocol, RoomState, RoomArgs> = {
       roomsChanged(next);
     },
     send(state, request, ctx) {
-      if (state.members.get(request.nickname) !== request.socketId)
+      if (!holds(state, request.nickname, request.socketId))
         return refusal("not_in_room", `join #${state.args.name} before sending to it`);
       const replier = ctx.replyLater<SendOutcome>();
       const append: AppendRequest = {
@@ -240,7 +284,7 @@ export const roomBehaviour: Behaviour<RoomProtocol, RoomState, RoomArgs> = {
       if (pending !== undefined) dispatch(state, seq, pending.request, ctx);
     },
     typing(state, request, ctx) {
-      if (state.members.get(request.nickname) !== request.socketId) return;
+      if (!holds(state, request.nickname, request.socketId)) return;
       if (!request.typing) return void ctx.setState(stopTyping(state, request.nickname, request.socketId, ctx));
       const previous = state.typing.get(request.nickname);
       if (previous !== undefined) ctx.cancelTimer(previous.timer);
@@ -258,7 +302,7 @@ export const roomBehaviour: Behaviour<RoomProtocol, RoomState, RoomArgs> = {
     },
     typingExpired(state, expiry, ctx) {
       const typist = state.typing.get(expiry.nickname);
-      const socketId = state.members.get(expiry.nickname);
+      const socketId = state.members.get(expiry.nickname)?.socketId;
       if (typist === undefined || typist.generation !== expiry.generation || socketId === undefined) return;
       ctx.setState(stopTyping(state, expiry.nickname, socketId, ctx));
     },

@@ -5,21 +5,25 @@
  * or `{ ok: false, error: { code, message } }`. A room or keeper that is restarting is looked up
  * again and the request retried (sends are idempotent on clientId), so a crash behind the
  * session costs a short delay, not an error.
+ *
+ * The handshake `auth` carries the `nickname` and a `sessionKey` (a random per-tab secret): a
+ * join whose nickname a room still holds for an older socket with the same key takes it over
+ * (see `room.ts`), so a reload or a quick reconnect never waits for the server to notice that the
+ * old socket is gone.
  */
-import {
-  ActorDeadError,
-  ActorExitedError,
-  type Loop,
-  type Reactor,
-  type Ref,
-  type SocketIoSocket,
-  type SupervisorProtocol,
-} from "../../../src/index.js";
+import { ActorDeadError, ActorExitedError, type Reactor, type Ref, type SocketIoSocket } from "../../../src/index.js";
 import { ChatError, errorBody } from "./chat-error.js";
 import type { HistoryPage } from "./chat-message.js";
 import type { ChatServices } from "./chat-services.js";
 import type { HistoryKeeperProtocol } from "./history-keeper.js";
-import { type ChatLimits, isClientId, isRoomName, normalizeNickname, textProblem } from "./limits.js";
+import {
+  type ChatLimits,
+  isClientId,
+  isRoomName,
+  normalizeNickname,
+  normalizeSessionKey,
+  textProblem,
+} from "./limits.js";
 import { roomKey, type RoomMember, type RoomProtocol } from "./room.js";
 import { TokenBucket } from "./token-bucket.js";
 
@@ -33,10 +37,6 @@ export interface SessionContext {
   readonly services: ChatServices;
   readonly limits: ChatLimits;
   readonly reactor: Reactor;
-  /** The loop of the connection actors. */
-  readonly loop: Loop;
-  /** The Socket.IO server's connection supervisor (`io.supervisor`). */
-  readonly connections: Ref<SupervisorProtocol>;
 }
 
 type Ack = (reply: unknown) => void;
@@ -72,6 +72,7 @@ class Session {
   readonly #socket: SocketIoSocket;
   readonly #context: SessionContext;
   readonly #nickname: string | null;
+  readonly #sessionKey: string | null;
   readonly #rooms = new Set<string>();
   readonly #bucket: TokenBucket;
 
@@ -79,7 +80,10 @@ class Session {
     this.#socket = socket;
     this.#context = context;
     this.#nickname = normalizeNickname(socket.handshake.auth.nickname);
+    this.#sessionKey = normalizeSessionKey(socket.handshake.auth.sessionKey);
     if (this.#nickname !== null) socket.data.nickname = this.#nickname;
+    // Read by a restarted room to rebuild its members (socket.data never goes to a client).
+    if (this.#sessionKey !== null) socket.data.sessionKey = this.#sessionKey;
     this.#bucket = new TokenBucket(
       context.reactor,
       context.limits.rateBurstMessages,
@@ -93,7 +97,7 @@ class Session {
         "nickname_invalid",
         "a nickname is 1-24 letters, digits, _, - or . (reconnect with a valid one)",
       );
-    return { nickname: this.#nickname, socketId: this.#socket.id };
+    return { nickname: this.#nickname, socketId: this.#socket.id, sessionKey: this.#sessionKey };
   }
 
   roomsList(): object {
@@ -105,6 +109,7 @@ class Session {
     const member = this.#member;
     const room = roomOf(payload);
     const sinceId = optionalId(payload.sinceId, "sinceId");
+    this.#forgetReplaced();
     if (!this.#rooms.has(room) && this.#rooms.size >= this.#context.limits.roomsPerConnectionMax)
       throw new ChatError(
         "bad_request",
@@ -130,6 +135,7 @@ class Session {
   leave(payload: Payload): object {
     const member = this.#member;
     const room = roomOf(payload);
+    this.#forgetReplaced();
     if (!this.#rooms.has(room)) throw new ChatError("not_in_room", `you are not in #${room}`);
     this.#rooms.delete(room);
     this.#socket.leave(roomKey(room));
@@ -178,6 +184,11 @@ class Session {
     const typing = payload.typing;
     this.#tellRoom(room, (ref) => ref.tell("typing", { ...member, typing }));
     return {};
+  }
+
+  /** Forgets the rooms a newer socket of this client took over (they made this socket leave). */
+  #forgetReplaced(): void {
+    for (const room of this.#rooms) if (!this.#socket.rooms.has(roomKey(room))) this.#rooms.delete(room);
   }
 
   /** The socket is gone: leave every room. */
@@ -271,23 +282,4 @@ export function attachSession(socket: SocketIoSocket, context: SessionContext): 
     });
   }
   socket.on("disconnect", () => session.disconnected());
-  closeWhenActorDies(socket, context);
-}
-
-/**
- * A connection actor killed outright (`killed` skips its `terminate`) would leave its session
- * open with nobody reading it; the session watches its actor and closes the connection then, so
- * the client notices, and the rooms see it leave.
- */
-function closeWhenActorDies(socket: SocketIoSocket, context: SessionContext): void {
-  const id = `connection-${socket.handshake.engineId}`;
-  const actor = context.connections.call("whichChildren").find((child) => child.id === id)?.ref;
-  if (actor === null || actor === undefined) return;
-  context.loop.monitor(actor, () => {
-    try {
-      socket.disconnect(true); // a no-op when the actor already closed it
-    } catch {
-      // disconnect listeners are ours and do not throw; nothing else can be done here
-    }
-  });
 }

@@ -2,7 +2,15 @@ import { Composer } from "./composer.js";
 import { Connection } from "./connection.js";
 import { byId } from "./dom.js";
 import { MessagePanel } from "./message-panel.js";
-import type { JoinResult, MemberEvent, Message, PresenceEvent, RoomSummary, TypingEvent } from "./protocol.js";
+import type {
+  JoinResult,
+  MemberEvent,
+  Message,
+  PresenceEvent,
+  ReplacedEvent,
+  RoomSummary,
+  TypingEvent,
+} from "./protocol.js";
 import { describeError } from "./protocol.js";
 import { RoomState } from "./room-state.js";
 import { checkMessageText, checkRoomName } from "./rules.js";
@@ -11,11 +19,6 @@ import { showStatus } from "./status-view.js";
 
 /** The room every user lands in first. */
 export const defaultRoom = "general";
-
-/** Attempts to rejoin a room whose nickname is still held by our previous connection. */
-export const rejoinAttemptsMax = 15;
-/** Pause between those attempts, in ms (the server drops a dead connection within its ping timeout). */
-export const rejoinRetryMs = 2000;
 
 /** What the chat reports to the page around it. */
 export interface ChatEvents {
@@ -36,7 +39,9 @@ export function newClientId(): string {
 /**
  * The chat once a nickname is chosen: one connection, the rooms joined (several at once), the
  * active room's panel, the sidebar and the composer. It rejoins every room after a reconnect with
- * `sinceId` = the last id it holds, and resends unacknowledged messages with their clientId.
+ * `sinceId` = the last id it holds, and resends unacknowledged messages with their clientId. A
+ * rejoin never waits for the server to drop the previous connection: the tab's session key lets
+ * the new one take the nickname over at once (the server tells the old one `room:replaced`).
  */
 export class ChatController {
   private readonly me: string;
@@ -45,7 +50,6 @@ export class ChatController {
   private readonly rooms = new Map<string, RoomState>();
   private readonly attempts = new Map<string, number>();
   private readonly wanted: string[];
-  private readonly restored: boolean;
   private active: string | null = null;
   private allRooms: RoomSummary[] = [];
   private readonly app = byId("app");
@@ -60,7 +64,6 @@ export class ChatController {
     this.me = me;
     this.events = events;
     this.wanted = rooms.length > 0 ? rooms : [defaultRoom];
-    this.restored = rooms.length > 0;
     this.active = active;
     byId("me-name").textContent = me;
     const signal = this.abort.signal;
@@ -105,6 +108,7 @@ export class ChatController {
       state.setTyping(event.nickname, event.typing, Date.now());
       if (state === this.activeState()) this.panel.renderTyping(state);
     });
+    socket.on("room:replaced", (event: ReplacedEvent) => this.onReplaced(event.room));
     socket.on("rooms", (event: { rooms: RoomSummary[] }) => {
       this.allRooms = event.rooms;
       this.renderChrome();
@@ -166,10 +170,8 @@ export class ChatController {
       this.renderChrome();
     });
     const names = first ? this.wanted : [...this.rooms.keys()];
-    // A rejoin (reload or reconnect) may race the server noticing our previous connection left.
-    const rejoining = !first || this.restored;
     for (const [index, name] of names.entries()) {
-      const error = rejoining ? await this.joinRetrying(name) : await this.join(name);
+      const error = await this.join(name);
       if (error && first && index === 0 && (error.code === "nickname_taken" || error.code === "nickname_invalid")) {
         const taken = `“${this.me}” is already in use in #${name}; pick another nickname.`;
         return this.events.refused(error.code === "nickname_taken" ? taken : describeError(error));
@@ -211,18 +213,6 @@ export class ChatController {
     return null;
   }
 
-  /** {@link join}, retried while the nickname is still held by our own previous connection. */
-  private async joinRetrying(name: string): Promise<{ code: string; message: string } | null> {
-    for (let attempt = 1; ; attempt++) {
-      const error = await this.join(name);
-      if (error?.code !== "nickname_taken" || attempt >= rejoinAttemptsMax) return error;
-      byId("room-error").textContent = `Rejoining #${name}: waiting for the previous connection to close…`;
-      await new Promise((resolve) => setTimeout(resolve, rejoinRetryMs));
-      if (!this.conn.socket.connected) return null; // the next connect rejoins
-      byId("room-error").textContent = "";
-    }
-  }
-
   private async open(name: string): Promise<void> {
     byId("room-error").textContent = "";
     if (!this.rooms.has(name)) {
@@ -239,6 +229,16 @@ export class ChatController {
     if (this.active === name) this.switchTo([...this.rooms.keys()][0]);
     else this.renderChrome();
     this.save();
+  }
+
+  /** A newer connection with this tab's key (a duplicated tab) took `name` over: drop it here. */
+  private onReplaced(name: string): void {
+    if (!this.rooms.delete(name)) return;
+    if (this.active === name) this.switchTo([...this.rooms.keys()][0]);
+    else this.renderChrome();
+    this.save();
+    byId("room-error").textContent = `#${name} was opened with your nickname in another tab, so it was closed here.`;
+    if (this.rooms.size === 0) this.app.dataset.pane = "rooms"; // on phones: show why, with the list
   }
 
   private switchTo(name: string | undefined): void {

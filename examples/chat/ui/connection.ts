@@ -10,6 +10,34 @@ export const serverRetriesMax = 6;
 /** First reconnection delay after a dropped connection, in ms (then doubling up to 5 s). */
 export const reconnectDelayMs = 500;
 
+/** Where this tab's session key is kept (`sessionStorage`: per tab, kept across reloads). */
+export const sessionKeyStorageKey = "chorus-chat/session-key";
+
+const sessionKeyPattern = /^[0-9a-f]{32}$/;
+
+/**
+ * This tab's session key: 128 random bits (32 hex digits), made once per tab and kept in
+ * `sessionStorage`, sent in the handshake `auth`. The server lets a connection with the same key
+ * take over the nickname still held by this tab's previous connection (a reload, a quick
+ * reconnect), instead of answering `nickname_taken`. Without storage, a key per page load.
+ */
+export function tabSessionKey(): string {
+  try {
+    const stored = sessionStorage.getItem(sessionKeyStorageKey);
+    if (stored !== null && sessionKeyPattern.test(stored)) return stored;
+  } catch {
+    // Storage may be disabled (private mode): a fresh key still works until the next reload.
+  }
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  const key = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  try {
+    sessionStorage.setItem(sessionKeyStorageKey, key);
+  } catch {
+    // See above.
+  }
+  return key;
+}
+
 /** What the status pill shows. */
 export type ConnectionState = "connecting" | "connected" | "reconnecting" | "offline";
 
@@ -25,7 +53,7 @@ export interface ConnectionEvents {
 
 /**
  * One Socket.IO connection to the chat (namespace `/`, path `/socket.io/`) authenticated with a
- * nickname. It tracks the connection state and transport, and turns ack callbacks into promises
+ * nickname and the tab's session key. It tracks the connection state and transport, and turns ack callbacks into promises
  * that always settle: with the server's ack, or an error ack for `timeout` / `disconnected`.
  */
 export class Connection {
@@ -39,7 +67,11 @@ export class Connection {
 
   constructor(nickname: string, events: ConnectionEvents) {
     this.events = events;
-    this.socket = io({ auth: { nickname }, path: "/socket.io/", reconnectionDelay: reconnectDelayMs });
+    this.socket = io({
+      auth: { nickname, sessionKey: tabSessionKey() },
+      path: "/socket.io/",
+      reconnectionDelay: reconnectDelayMs,
+    });
     this.socket.on("connect", () => this.onConnect());
     this.socket.on("disconnect", (reason) => {
       if (reason === "io client disconnect") this.setState("offline");

@@ -74,6 +74,14 @@ export interface TypingEvent {
   typing: boolean;
 }
 
+/**
+ * Server→client `room:replaced`: a newer connection of this tab (same `sessionKey`, e.g. a
+ * duplicated tab) took this connection's nickname over in `room`; this one is no longer in it.
+ */
+export interface ReplacedEvent {
+  room: string;
+}
+
 const errorText: Record<string, string> = {
   bad_request: "The server did not understand that request.",
   nickname_invalid: "Nicknames are 1–24 letters, digits, _, - or . characters.",

@@ -32,6 +32,36 @@ export interface EngineIoServerOptions {
   readonly payloadBytesMax?: number;
   /** Allowed transports, in order. Default `["polling", "websocket"]`. */
   readonly transports?: readonly EngineIoTransportName[];
+  /**
+   * High-water mark of one session's outbound buffer, in bytes: what is queued for the client and
+   * not yet handed to the OS (or to a poll response). At or over it, `send` returns false and
+   * `needsDrain` is true. Default 1048576 (1 MiB).
+   */
+  readonly outboundBytesMax?: number;
+  /** High-water mark of one session's outbound buffer, in packets. Default 1000. */
+  readonly outboundPacketsMax?: number;
+  /**
+   * Milliseconds a session may stay over its high-water mark before it is closed with
+   * "slow consumer". A buffer reaching {@link SLOW_CONSUMER_CAP_FACTOR} times the mark closes it
+   * at once. Default 10000.
+   */
+  readonly slowConsumerGraceMs?: number;
+  /**
+   * Receives one line per notable session end ("slow consumer", "payload too large"), without a
+   * trailing newline. Default: writes the line to stderr.
+   */
+  readonly log?: (line: string) => void;
+}
+
+/**
+ * A session whose outbound buffer would grow past this many times its high-water mark
+ * (`outboundBytesMax` or `outboundPacketsMax`) is closed with "slow consumer" instead.
+ */
+export const SLOW_CONSUMER_CAP_FACTOR = 4;
+
+/** The default `log`: one line on stderr. */
+export function logToStderr(line: string): void {
+  process.stderr.write(line + "\n");
 }
 
 /** {@link EngineIoServerOptions} with every default applied; frozen. */
@@ -44,6 +74,10 @@ export interface ResolvedEngineIoServerOptions {
   readonly closeTimeoutMs: number;
   readonly payloadBytesMax: number;
   readonly transports: readonly EngineIoTransportName[];
+  readonly outboundBytesMax: number;
+  readonly outboundPacketsMax: number;
+  readonly slowConsumerGraceMs: number;
+  readonly log: (line: string) => void;
 }
 
 /** Defaults of {@link EngineIoServerOptions} (all but `reactor`). */
@@ -55,17 +89,29 @@ export const ENGINE_IO_SERVER_DEFAULTS: Omit<ResolvedEngineIoServerOptions, "rea
   closeTimeoutMs: 30_000,
   payloadBytesMax: 1_000_000,
   transports: Object.freeze(["polling", "websocket"] as const),
+  outboundBytesMax: 1_048_576,
+  outboundPacketsMax: 1000,
+  slowConsumerGraceMs: 10_000,
+  log: logToStderr,
 });
 
-const DURATIONS = ["pingIntervalMs", "pingTimeoutMs", "upgradeTimeoutMs", "closeTimeoutMs"] as const;
+const POSITIVE_INTEGERS = [
+  "pingIntervalMs",
+  "pingTimeoutMs",
+  "upgradeTimeoutMs",
+  "closeTimeoutMs",
+  "slowConsumerGraceMs",
+  "outboundBytesMax",
+  "outboundPacketsMax",
+] as const;
 const KNOWN_TRANSPORTS: readonly string[] = ["polling", "websocket"];
 
 /**
  * Applies defaults and validates.
- * @throws TypeError for a missing reactor, a non-string path, a non-number duration or a
- *   transports value that is not an array; RangeError for a duration that is not an integer
- *   >= 1, a bad `payloadBytesMax`, an empty or unknown transport list, or a path without a
- *   leading `/`.
+ * @throws TypeError for a missing reactor, a non-string path, a non-number duration or limit, a
+ *   non-function `log` or a transports value that is not an array; RangeError for a duration or
+ *   outbound limit that is not an integer >= 1, a bad `payloadBytesMax`, an empty or unknown
+ *   transport list, or a path without a leading `/`.
  */
 export function resolveEngineIoServerOptions(options: EngineIoServerOptions): ResolvedEngineIoServerOptions {
   const merged = { ...ENGINE_IO_SERVER_DEFAULTS, ...stripUndefined(options) };
@@ -73,13 +119,14 @@ export function resolveEngineIoServerOptions(options: EngineIoServerOptions): Re
   if (typeof reactor !== "object" || reactor === null || typeof reactor.setTimer !== "function") {
     throw new TypeError("reactor is required (a Reactor, e.g. createNodeReactor())");
   }
-  for (const name of DURATIONS) {
+  for (const name of POSITIVE_INTEGERS) {
     const value = merged[name];
-    if (typeof value !== "number") throw new TypeError(`${name} must be a number of ms, got ${typeof value}`);
+    if (typeof value !== "number") throw new TypeError(`${name} must be a number, got ${typeof value}`);
     if (!Number.isSafeInteger(value) || value < 1) {
-      throw new RangeError(`${name} must be an integer number of ms >= 1, got ${value}`);
+      throw new RangeError(`${name} must be an integer >= 1, got ${value}`);
     }
   }
+  if (typeof merged.log !== "function") throw new TypeError(`log must be a function, got ${typeof merged.log}`);
   const { payloadBytesMax } = resolvePayloadLimits({ payloadBytesMax: merged.payloadBytesMax });
   if (typeof merged.path !== "string") throw new TypeError(`path must be a string, got ${typeof merged.path}`);
   if (!merged.path.startsWith("/"))

@@ -11,7 +11,8 @@
  * ```
  * Request checks follow the reference's `verify` then `handshake`, in order: unknown transport
  * (0), unknown sid (1), a sid used with another transport (3), a handshake that is not a GET (2),
- * a WebSocket handshake without Upgrade (3), `EIO` other than 4 (5).
+ * a WebSocket handshake without Upgrade (3), `EIO` other than 4 (5). While the server drains
+ * (`close({ drainMs })`), a handshake is answered 503 "Server shutting down".
  * Spec: https://github.com/socketio/engine.io-protocol
  */
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from "node:http";
@@ -23,17 +24,35 @@ import {
   type ResolvedEngineIoServerOptions,
   resolveEngineIoServerOptions,
 } from "./engine-io-server-options.js";
-import { EngineIoSession, type EngineIoSocket } from "./engine-io-socket.js";
+import { CloseReasonWebSocket } from "./close-reason-web-socket.js";
+import { EngineIoSession } from "./engine-io-session.js";
+import type { EngineIoSocket } from "./engine-io-socket.js";
 import type { EngineIoTransport } from "./engine-io-transport.js";
 import type { EngineIoRequestErrorCode } from "./errors.js";
 import { ENGINE_IO_PROTOCOL } from "./packet.js";
 import { PollingTransport } from "./polling-transport.js";
-import { rejectRequest, rejectUpgrade } from "./request-rejection.js";
+import {
+  rejectRequest,
+  rejectRequestUnavailable,
+  rejectUpgrade,
+  rejectUpgradeUnavailable,
+} from "./request-rejection.js";
 import { createSessionId } from "./session-id.js";
 import { WebSocketTransport } from "./websocket-transport.js";
 
 /** Called with each new session, after its `open` packet is queued. */
 export type EngineIoConnectionListener = (socket: EngineIoSocket) => void;
+
+/** Options of {@link EngineIoServer.close}. */
+export interface EngineIoCloseOptions {
+  /**
+   * Milliseconds sessions get to finish a polite close (their queued packets, then `close`)
+   * before the rest are closed at once. Default 0: close at once after one flush.
+   */
+  readonly drainMs?: number;
+  /** Description given to `close` listeners. Default "server shutting down". */
+  readonly reason?: string;
+}
 
 /** An Engine.IO server. */
 export interface EngineIoServer {
@@ -41,6 +60,8 @@ export interface EngineIoServer {
   readonly options: ResolvedEngineIoServerOptions;
   /** Number of open sessions. */
   readonly clientsCount: number;
+  /** True once `stopAccepting` or `close` was called: handshakes are answered 503. */
+  readonly draining: boolean;
   /** Adds a listener for new sessions. */
   onConnection(listener: EngineIoConnectionListener): void;
   /**
@@ -53,8 +74,20 @@ export interface EngineIoServer {
   handleRequest(req: IncomingMessage, res: ServerResponse): void;
   /** Handles one upgrade request already known to be under the path. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
-  /** Closes every session ("forced close") and stops accepting WebSocket upgrades. Idempotent. */
-  close(): void;
+  /**
+   * Refuses new sessions from now on (a handshake gets 503 "Server shutting down"); open
+   * sessions and their requests go on. Idempotent.
+   */
+  stopAccepting(): void;
+  /**
+   * Drains and closes: stops accepting, closes every session politely (queued packets are
+   * written, then the Engine.IO `close` packet, after which stock clients reconnect: their
+   * reason is "transport close"), waits up to `drainMs` for those closes to complete, then
+   * closes the rest at once. `close` listeners get "forced close". Idempotent: later calls
+   * return the same promise.
+   * @throws RangeError synchronously for a `drainMs` that is not an integer >= 0.
+   */
+  close(options?: EngineIoCloseOptions): Promise<void>;
 }
 
 /**
@@ -84,7 +117,10 @@ class EngineIoServerRuntime implements EngineIoServer {
   readonly #pollers = new Map<string, PollingTransport>();
   readonly #listeners: EngineIoConnectionListener[] = [];
   readonly #wss: WebSocketServer;
-  #closed = false;
+  #draining = false;
+  #closing: Promise<void> | null = null;
+  /** Called when the last session ends during a drain. */
+  #whenEmpty: (() => void) | null = null;
 
   constructor(options: ResolvedEngineIoServerOptions) {
     this.options = options;
@@ -93,11 +129,16 @@ class EngineIoServerRuntime implements EngineIoServer {
       clientTracking: false,
       perMessageDeflate: false,
       maxPayload: options.payloadBytesMax,
+      WebSocket: CloseReasonWebSocket,
     });
   }
 
   get clientsCount(): number {
     return this.#sessions.size;
+  }
+
+  get draining(): boolean {
+    return this.#draining;
   }
 
   onConnection(listener: EngineIoConnectionListener): void {
@@ -115,12 +156,13 @@ class EngineIoServerRuntime implements EngineIoServer {
       if (this.#matches(req)) this.handleUpgrade(req, socket, head);
       else if (httpServer.listenerCount("upgrade") === 1) socket.destroy();
     });
-    httpServer.on("close", () => this.close());
+    httpServer.on("close", () => void this.close());
   }
 
   handleRequest(req: IncomingMessage, res: ServerResponse): void {
     const query = parseQuery(req);
     const refusal = this.#verify(req, query, false);
+    if (refusal === "draining") return rejectRequestUnavailable(res);
     if (refusal !== null) return rejectRequest(res, refusal);
     if (query.sid !== null) {
       this.#pollers.get(query.sid)!.onRequest(req, res);
@@ -135,16 +177,39 @@ class EngineIoServerRuntime implements EngineIoServer {
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const query = parseQuery(req);
-    const refusal = this.#closed ? "bad_request" : this.#verify(req, query, true);
+    const refusal = this.#closing !== null && query.sid !== null ? "bad_request" : this.#verify(req, query, true);
+    if (refusal === "draining") return rejectUpgradeUnavailable(socket);
     if (refusal !== null) return rejectUpgrade(socket, refusal);
     this.#wss.handleUpgrade(req, socket, head, (ws: WebSocket) => this.#onWebSocket(ws, query));
   }
 
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    for (const session of [...this.#sessions.values()]) session.shutdown();
-    this.#wss.close();
+  stopAccepting(): void {
+    this.#draining = true;
+  }
+
+  close(options: EngineIoCloseOptions = {}): Promise<void> {
+    if (this.#closing !== null) return this.#closing;
+    const drainMs = options.drainMs ?? 0;
+    if (!Number.isSafeInteger(drainMs) || drainMs < 0) {
+      throw new RangeError(`drainMs must be an integer number of ms >= 0, got ${drainMs}`);
+    }
+    const reason = options.reason ?? "server shutting down";
+    this.#draining = true;
+    this.#closing = new Promise<void>((resolve) => {
+      let timer: { cancel(): void } | null = null;
+      const finish = (): void => {
+        this.#whenEmpty = null;
+        timer?.cancel();
+        for (const session of [...this.#sessions.values()]) session.shutdown(reason);
+        this.#wss.close();
+        resolve();
+      };
+      for (const session of [...this.#sessions.values()]) session.close(reason);
+      if (this.#sessions.size === 0 || drainMs === 0) return finish();
+      this.#whenEmpty = finish;
+      timer = this.options.reactor.setTimer(drainMs, finish);
+    });
+    return this.#closing;
   }
 
   #matches(req: IncomingMessage): boolean {
@@ -152,7 +217,7 @@ class EngineIoServerRuntime implements EngineIoServer {
   }
 
   /** The reference's `verify` + protocol check, as one ordered table walk. */
-  #verify(req: IncomingMessage, query: ParsedQuery, upgrade: boolean): EngineIoRequestErrorCode | null {
+  #verify(req: IncomingMessage, query: ParsedQuery, upgrade: boolean): EngineIoRequestErrorCode | "draining" | null {
     const transport = query.transport as EngineIoTransportName | null;
     if (transport === null || !this.options.transports.includes(transport)) return "unknown_transport";
     if (query.sid !== null) {
@@ -165,7 +230,7 @@ class EngineIoServerRuntime implements EngineIoServer {
     if (transport === "websocket" && !upgrade) return "bad_request";
     if (transport === "polling" && upgrade) return "bad_request";
     if (query.eio !== String(ENGINE_IO_PROTOCOL)) return "unsupported_protocol_version";
-    if (this.#closed) return "bad_request";
+    if (this.#draining) return "draining";
     return null;
   }
 
@@ -188,6 +253,7 @@ class EngineIoServerRuntime implements EngineIoServer {
     const session = new EngineIoSession(id, transport, this.options, (ended) => {
       this.#sessions.delete(ended.id);
       this.#pollers.delete(ended.id);
+      if (this.#sessions.size === 0) this.#whenEmpty?.();
     });
     this.#sessions.set(id, session);
     session.open();

@@ -6,14 +6,21 @@
 import type { EngineIoPacket } from "./packet.js";
 import type { EngineIoTransportName } from "./engine-io-server-options.js";
 
-/** Why a transport stopped, as the session reports it (the reference's close reasons). */
-export type EngineIoTransportCloseReason = "transport close" | "transport error" | "parse error";
+/**
+ * Why a transport stopped, as the session reports it: the reference's close reasons, plus
+ * "payload too large" (a POST body or WebSocket message over `payloadBytesMax`; the reference
+ * reports "transport error" there).
+ */
+export type EngineIoTransportCloseReason = "transport close" | "transport error" | "parse error" | "payload too large";
 
 /** Receives a transport's events. */
 export interface EngineIoTransportSink {
   /** A packet from the client, in order. */
   packet(packet: EngineIoPacket): void;
-  /** The transport became writable (a poll arrived); the session may flush. */
+  /**
+   * The transport became writable (a poll arrived), or wrote out some of its own buffer (a
+   * WebSocket); the session may flush and re-check its high-water mark.
+   */
   drain(): void;
   /** The transport is gone; `description` says why, for logs. */
   closed(reason: EngineIoTransportCloseReason, description?: string): void;
@@ -45,10 +52,19 @@ export interface EngineIoTransport {
   readonly name: EngineIoTransportName;
   /** True when `send` would write now (a poll is pending, or the WebSocket is open). */
   readonly writable: boolean;
+  /**
+   * Bytes handed to this transport and not yet to the OS (a WebSocket's `bufferedAmount`; 0 for
+   * polling, whose responses are written whole).
+   */
+  readonly bufferedBytes: number;
+  /** Messages handed to this transport and not yet to the OS (an upper bound; 0 for polling). */
+  readonly bufferedPackets: number;
   /** Where events go; swapped by the session during an upgrade. */
   sink: EngineIoTransportSink;
   /** Writes packets and pre-encoded messages, in order; only call when `writable`. */
   send(items: readonly EngineIoOutbound[]): void;
+  /** Writes one item, as `send([item])` without the array (the hot path of a broadcast). */
+  sendOne(item: EngineIoOutbound): void;
   /**
    * Closes the transport, then calls `done`. Polling sends a `close` packet in the pending poll,
    * or (unless `discard`) in the next one, waiting at most closeTimeoutMs. Idempotent.
@@ -56,6 +72,11 @@ export interface EngineIoTransport {
   close(done: () => void, discard: boolean): void;
   /** Stops the transport after an upgrade: a pending poll gets a `noop`. Reports nothing. */
   discard(): void;
+  /**
+   * Drops the connection at once, with whatever is still buffered (a slow consumer): a WebSocket
+   * is destroyed without a close handshake, a pending poll is ended. Reports nothing. Idempotent.
+   */
+  abort(): void;
 }
 
 /** A sink that ignores everything (a transport no session listens to). */

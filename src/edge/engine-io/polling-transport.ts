@@ -6,7 +6,8 @@
  * ```
  * GET  ?sid=…  ──► held ─ drain ─► 200 text/plain; charset=UTF-8  "4hello\x1e2"
  * POST ?sid=…  ──► PayloadDecoder ──► packets to the sink ──► 200 text/html "ok"
- *                  > payloadBytesMax ──► 413 (empty body), session closed "transport error"
+ *                  > payloadBytesMax ──► 413 (empty body, and to a held GET), session closed
+ *                                        "payload too large"
  * ```
  * Spec: https://github.com/socketio/engine.io-protocol#http-long-polling
  */
@@ -75,6 +76,23 @@ export class PollingTransport implements EngineIoTransport {
     return this.#poll !== null && !this.#closed;
   }
 
+  /** Always 0: a poll response is written whole, the session keeps what waits for the next poll. */
+  get bufferedBytes(): number {
+    return 0;
+  }
+
+  /** Always 0 (see `bufferedBytes`). */
+  get bufferedPackets(): number {
+    return 0;
+  }
+
+  /** See {@link EngineIoTransport.abort}: a pending poll is ended with `close`, nothing waits. */
+  abort(): void {
+    if (this.#closed) return;
+    this.#closeDone = null;
+    this.#shutdown();
+  }
+
   /** Handles a GET (poll) or POST (data); any other method is answered 500, as the reference does. */
   onRequest(req: IncomingMessage, res: ServerResponse): void {
     if (req.method === "GET") this.#onPoll(res);
@@ -103,6 +121,11 @@ export class PollingTransport implements EngineIoTransport {
       this.#shutdown();
       done();
     }
+  }
+
+  /** See {@link EngineIoTransport.sendOne}. */
+  sendOne(item: EngineIoOutbound): void {
+    this.send([item]);
   }
 
   /** See {@link EngineIoTransport.close}. */
@@ -187,8 +210,9 @@ export class PollingTransport implements EngineIoTransport {
     const refuse = (error: EngineIoCodecError): void => {
       finish();
       req.resume();
-      res.writeHead(error.httpStatus, { Connection: "close" }).end();
-      this.#fail(error.code === "payload_too_large" ? "transport error" : "parse error", error.message);
+      res.writeHead(error.httpStatus, { Connection: "close", "Content-Length": 0 }).end();
+      if (error.code === "payload_too_large") this.#fail("payload too large", error.message, 413);
+      else this.#fail("parse error", error.message);
     };
     req.on("data", (chunk: Buffer) => {
       decoder.push(chunk);
@@ -210,21 +234,30 @@ export class PollingTransport implements EngineIoTransport {
     });
   }
 
-  #fail(reason: "transport error" | "parse error", description: string): void {
+  /** `pollStatus`: answer a held poll with this empty error status instead of a `close` packet. */
+  #fail(
+    reason: "transport error" | "parse error" | "payload too large",
+    description: string,
+    pollStatus?: number,
+  ): void {
     if (this.#closed) return;
     const sink = this.sink;
-    this.#shutdown();
+    this.#shutdown(pollStatus);
     sink.closed(reason, description);
   }
 
-  #shutdown(): void {
+  #shutdown(pollStatus?: number): void {
     this.#closed = true;
     this.#closeTimer?.cancel();
     this.#closeTimer = null;
     this.sink = IGNORING_SINK;
     const poll = this.#poll;
     this.#poll = null;
-    if (poll !== null) {
+    if (poll !== null && pollStatus !== undefined) {
+      // After a 413, the held poll fails the same way, so the client reliably reports the 413
+      // ("transport error") rather than whichever of the two responses it reads first.
+      poll.writeHead(pollStatus, { Connection: "close" }).end();
+    } else if (poll !== null) {
       // A held poll learns of the end with a `close` packet rather than hanging (the reference
       // closes the transport of a closed session, which writes `1` in a pending poll).
       poll.writeHead(200, { "Content-Type": "text/plain; charset=UTF-8", "Content-Length": 1 });

@@ -23,8 +23,25 @@ export interface HttpEdgeOptions {
    * `server.requestTimeout`); at least `headersTimeoutMs`. Default 60000.
    */
   readonly requestTimeoutMs?: number;
-  /** Largest request body in bytes; a larger declared `Content-Length` is answered 413. Default 1048576. */
+  /**
+   * Largest request body in bytes: a larger declared `Content-Length` is answered 413 before the
+   * body is read; a chunked body sent to an edge route is counted as it streams and answered 413
+   * when it crosses the limit. Default 1048576.
+   */
   readonly bodyBytesMax?: number;
+  /** Longest request target (path and query) in bytes; a longer one is answered 414. Default 8192. */
+  readonly urlBytesMax?: number;
+  /**
+   * Largest request head (request line and headers) in bytes; Node answers 431 above it (its
+   * `maxHeaderSize`). Default 16384. A URL longer than this gets 431 rather than 414.
+   */
+  readonly headerBytesMax?: number;
+  /**
+   * Milliseconds an idle keep-alive connection is kept open after a response (Node's
+   * `server.keepAliveTimeout`; Node 20 adds a 1000 ms grace before it closes the socket, so a
+   * client using the same timeout closes first). Default 5000.
+   */
+  readonly keepAliveTimeoutMs?: number;
   /** Directory served as static files (made absolute). Default `null`: no static files. */
   readonly staticRoot?: string | null;
   /**
@@ -49,6 +66,9 @@ export interface ResolvedHttpEdgeOptions {
   readonly headersTimeoutMs: number;
   readonly requestTimeoutMs: number;
   readonly bodyBytesMax: number;
+  readonly urlBytesMax: number;
+  readonly headerBytesMax: number;
+  readonly keepAliveTimeoutMs: number;
   readonly staticRoot: string | null;
   readonly corsOrigins: readonly string[];
   readonly corsMethods: readonly string[];
@@ -68,6 +88,9 @@ export const HTTP_EDGE_DEFAULTS: ResolvedHttpEdgeOptions = Object.freeze({
   headersTimeoutMs: 20_000,
   requestTimeoutMs: 60_000,
   bodyBytesMax: 1_048_576,
+  urlBytesMax: 8192,
+  headerBytesMax: 16_384,
+  keepAliveTimeoutMs: 5000,
   staticRoot: null,
   corsOrigins: Object.freeze([]) as readonly string[],
   corsMethods: Object.freeze(["GET", "HEAD", "POST", "OPTIONS"]),
@@ -77,7 +100,14 @@ export const HTTP_EDGE_DEFAULTS: ResolvedHttpEdgeOptions = Object.freeze({
   onUnhandled: notFound,
 });
 
-const POSITIVE_INTEGERS = ["headersTimeoutMs", "requestTimeoutMs", "bodyBytesMax"] as const;
+const POSITIVE_INTEGERS = [
+  "headersTimeoutMs",
+  "requestTimeoutMs",
+  "bodyBytesMax",
+  "urlBytesMax",
+  "headerBytesMax",
+  "keepAliveTimeoutMs",
+] as const;
 const STRING_LISTS = ["corsOrigins", "corsMethods", "corsHeaders"] as const;
 
 /**

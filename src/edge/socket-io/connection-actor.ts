@@ -1,218 +1,64 @@
 /**
- * The connection actor: one per Engine.IO session, it owns the session and its
- * {@link SocketIoPacketDecoder}. Every Engine.IO message is told to it; it decodes and dispatches
- * CONNECT (middlewares, then the `connection` listeners), EVENT, ACK and DISCONNECT, so user
- * handlers run inside its turns. A handler that throws crashes the actor; `terminate` then sends a
- * DISCONNECT for every connected namespace (the client's `disconnect` reports
+ * The connection actor: one per Engine.IO session, it owns the session and a {@link Connection}
+ * (the decoder and the sockets). Every Engine.IO message, `drain` and `close` is told to it, so
+ * user handlers run inside its turns. A handler that throws crashes the actor; `terminate` then
+ * sends a DISCONNECT for every connected namespace (the client's `disconnect` reports
  * "io server disconnect") and closes the session with `"server error: <message>"` — other
  * connections are untouched. A decoding error closes it with `"parse error"` (no DISCONNECT: the
- * client's stream is broken; it sees "transport close"). See docs/protocol-notes.md.
+ * client's stream is broken; it sees "transport close"). An actor stopped without running
+ * `terminate` (`killed`) is noticed by a monitor {@link superviseConnection} sets on the loop,
+ * which closes the connection the same way, so the client never hangs on a session nobody
+ * reads. See docs/protocol-notes.md.
  *
  * ```
- * engine "message" ──tell message──► decoder ──► CONNECT ──► middleware 0 ──next()──tell connectStep──► … ──► CONNECT reply, "connection"
- *                                            ├─► EVENT / ACK ──► socket listeners / ack callbacks
- *                                            └─► DISCONNECT ──► socket "disconnect"
- * engine "close" ──tell closed──► every socket "disconnect", stop
+ * engine "message" ──tell message──► Connection ──► CONNECT / EVENT / ACK / DISCONNECT
+ * engine "drain"   ──tell drain────► every socket's "drain" listeners
+ * engine "close"   ──tell closed───► every socket "disconnect", stop
  * ```
  */
 import type { ActorContext } from "../../kernel/context.js";
-import type { Ref } from "../../kernel/ref.js";
+import type { Loop } from "../../kernel/loop-api.js";
+import { type Ref, targetOf } from "../../kernel/ref.js";
 import type { Behaviour } from "../../kernel/behaviour.js";
 import type { ExitReason } from "../../kernel/exit-reason.js";
-import type { Reactor, TimerHandle } from "../../reactor/reactor.js";
 import type { EngineIoSocket } from "../engine-io/engine-io-socket.js";
-import { createSessionId } from "../engine-io/session-id.js";
-import type { SocketIoPacket } from "./packet.js";
-import { type DecoderLimits, SocketIoPacketDecoder } from "./packet-decoder.js";
-import { type EncodedPacket, encodePacket } from "./packet-encoder.js";
-import type { CloseOptions, SocketLink } from "./socket-link.js";
-import type { SocketIoNamespace } from "./socket-io-namespace.js";
 import { childSpec } from "../../supervision/child-spec.js";
 import type { SupervisorProtocol } from "../../supervision/supervisor-protocol.js";
-import { SocketIoSocket } from "./socket-io-socket.js";
+import { Connection, type ConnectionArgs, type ConnectionProtocol } from "./connection.js";
 
-/** The messages a connection actor understands. */
-export interface ConnectionProtocol {
-  /** An Engine.IO message from the client. */
-  message(data: string | Uint8Array): void;
-  /** The Engine.IO session closed. */
-  closed(reason: string): void;
-  /** Middleware `index` of namespace `nsp` called `next(error?)`: run the next step. */
-  connectStep(step: { readonly nsp: string; readonly index: number; readonly error?: Error }): void;
-  /** A server → client ack timed out. */
-  ackTimeout(ack: { readonly nsp: string; readonly id: number }): void;
-}
-
-/** What the connection actor is spawned with. */
-export interface ConnectionArgs {
-  /** The Engine.IO session it owns. */
-  readonly engine: EngineIoSocket;
-  /** Finds a namespace by name (undefined: refused with "Invalid namespace"). */
-  readonly namespace: (name: string) => SocketIoNamespace | undefined;
-  /** Decoder limits. */
-  readonly decoderLimits?: Partial<DecoderLimits>;
-}
-
-/** The state of a connection actor (mutable; it never leaves the actor). */
-export class Connection implements SocketLink {
-  readonly #engine: EngineIoSocket;
-  readonly #namespace: (name: string) => SocketIoNamespace | undefined;
-  readonly #self: Ref<ConnectionProtocol>;
-  readonly #reactor: Reactor;
-  readonly #decoder: SocketIoPacketDecoder;
-  readonly #sockets = new Map<string, SocketIoSocket>();
-  readonly #pending = new Map<string, SocketIoSocket>();
-  #closeReason: string | null = null;
-
-  constructor(args: ConnectionArgs, self: Ref<ConnectionProtocol>, reactor: Reactor) {
-    this.#engine = args.engine;
-    this.#namespace = args.namespace;
-    this.#self = self;
-    this.#reactor = reactor;
-    this.#decoder = new SocketIoPacketDecoder((event) => {
-      if (event.type === "packet") this.#dispatch(event.packet);
-      else this.close("parse error");
-    }, args.decoderLimits);
-  }
-
-  /** The Engine.IO session id. */
-  get engineId(): string {
-    return this.#engine.id;
-  }
-
-  /** Why the connection closed, or null while open. */
-  get closeReason(): string | null {
-    return this.#closeReason;
-  }
-
-  /** Feeds one Engine.IO message to the decoder. */
-  onMessage(data: string | Uint8Array): void {
-    if (this.#closeReason === null) this.#decoder.push(data);
-  }
-
-  /** The session ended (client gone, ping timeout, server close). */
-  onClosed(reason: string): void {
-    if (this.#closeReason !== null) return;
-    this.#closeReason = reason;
-    this.#closeSockets(reason, false);
-  }
-
-  /** Runs connect step `index` for the socket pending on `nsp`. */
-  onConnectStep(nsp: string, index: number, error: Error | undefined): void {
-    const socket = this.#pending.get(nsp);
-    if (socket === undefined || this.#closeReason !== null) return;
-    if (error !== undefined) {
-      this.#pending.delete(nsp);
-      const data: Record<string, unknown> = { message: String(error.message) };
-      const extra = (error as { data?: unknown }).data;
-      if (extra !== undefined) data.data = extra;
-      this.write(encodePacket({ type: "connect_error", nsp, data }));
-      return;
-    }
-    const middlewares = socket.nsp.middlewares;
-    if (index < middlewares.length) {
-      let called = false;
-      middlewares[index]!(socket, (err?: Error) => {
-        if (called) return;
-        called = true;
-        const failure =
-          err === undefined || err === null ? undefined : err instanceof Error ? err : new Error(String(err));
-        this.#self.tell(
-          "connectStep",
-          failure === undefined ? { nsp, index: index + 1 } : { nsp, index: index + 1, error: failure },
-        );
-      });
-      return;
-    }
-    this.#pending.delete(nsp);
-    this.#sockets.set(nsp, socket);
-    socket.nsp.add(socket);
-    this.write(encodePacket({ type: "connect", nsp, data: { sid: socket.id } }));
-    socket.nsp.announce(socket);
-  }
-
-  /** Delivers an ack timeout to its socket. */
-  onAckTimeout(nsp: string, id: number): void {
-    this.#sockets.get(nsp)?.onAckTimeout(id);
-  }
-
-  /** See {@link SocketLink.write}. */
-  write(encoded: EncodedPacket): void {
-    if (this.#closeReason !== null) return;
-    this.#engine.sendEncoded(encoded);
-  }
-
-  /** See {@link SocketLink.scheduleAckTimeout}. */
-  scheduleAckTimeout(nsp: string, id: number, delayMs: number): TimerHandle {
-    return this.#reactor.setTimer(delayMs, () => this.#self.tell("ackTimeout", { nsp, id }));
-  }
-
-  /** See {@link SocketLink.detach}. */
-  detach(nsp: string): void {
-    this.#sockets.delete(nsp);
-  }
-
-  /**
-   * See {@link SocketLink.close}. With `guarded`, exceptions from `disconnect` listeners are
-   * swallowed (used from `terminate`, after a crash). With `notifyClient`, a DISCONNECT is written
-   * for every connected namespace first, so the client learns the server ended it
-   * ("io server disconnect") rather than seeing the transport drop.
-   */
-  close(reason: string, options: CloseOptions = {}): void {
-    if (this.#closeReason !== null) return;
-    const guarded = options.guarded === true;
-    if (options.notifyClient === true) {
-      for (const nsp of this.#sockets.keys()) this.#engine.sendEncoded(encodePacket({ type: "disconnect", nsp }));
-    }
-    this.#closeReason = reason;
-    this.#closeSockets(reason, guarded);
-    this.#engine.close(reason);
-  }
-
-  #closeSockets(reason: string, guarded: boolean): void {
-    this.#pending.clear();
-    for (const socket of [...this.#sockets.values()]) {
-      if (!guarded) socket.onClose(reason);
-      else
-        try {
-          socket.onClose(reason);
-        } catch {
-          // the actor is already stopping; the other sockets must still be cleaned up
-        }
-    }
-    this.#sockets.clear();
-  }
-
-  #dispatch(packet: SocketIoPacket): void {
-    switch (packet.type) {
-      case "connect":
-        return this.#onConnect(packet.nsp, packet.data);
-      case "event":
-        return this.#sockets.get(packet.nsp)?.onEvent(packet);
-      case "ack":
-        return this.#sockets.get(packet.nsp)?.onAck(packet);
-      case "disconnect":
-        return this.#sockets.get(packet.nsp)?.onClose("client namespace disconnect");
-      case "connect_error":
-        // only servers send CONNECT_ERROR
-        return this.close("parse error");
-    }
-  }
-
-  #onConnect(nsp: string, auth: Readonly<Record<string, unknown>> | undefined): void {
-    if (this.#sockets.has(nsp) || this.#pending.has(nsp)) return;
-    const namespace = this.#namespace(nsp);
-    if (namespace === undefined) {
-      this.write(encodePacket({ type: "connect_error", nsp, data: { message: "Invalid namespace" } }));
-      return;
-    }
-    const socket = new SocketIoSocket(createSessionId(this.#reactor), namespace, auth ?? {}, this);
-    this.#pending.set(nsp, socket);
-    this.onConnectStep(nsp, 0, undefined);
-  }
-}
+export type { ConnectionArgs, ConnectionProtocol, NamespaceResolver } from "./connection.js";
 
 type Ctx = ActorContext<ConnectionProtocol, Connection>;
+
+/** Where a supervised connection actor leaves its state, so its monitor can close it. */
+interface ConnectionSlot {
+  connection: Connection | null;
+}
+
+/** What a supervised connection actor is started with: its args and the slot for its state. */
+interface SupervisedArgs extends ConnectionArgs {
+  readonly slot?: ConnectionSlot;
+}
+
+/**
+ * Closes `connection` for an actor that stopped with `reason` (a no-op if it is closed already):
+ * after a crash the client is told with a DISCONNECT per namespace ("io server disconnect",
+ * `"server error: <message>"`); after a clean stop (`"server shutting down"`) or a kill
+ * (`"server shutting down (killed)"`) only the session is closed, so the client sees
+ * "transport close" and reconnects by itself.
+ */
+function closeFor(connection: Connection, reason: ExitReason): void {
+  if (reason.type === "crash") {
+    const error = reason.error;
+    connection.close(`server error: ${error instanceof Error ? error.message : String(error)}`, {
+      guarded: true,
+      notifyClient: true,
+    });
+  } else {
+    const clean = reason.type === "normal" || reason.type === "shutdown";
+    connection.close(clean ? "server shutting down" : `server shutting down (${reason.type})`, { guarded: true });
+  }
+}
 
 /** Stops the actor once its connection is closed. */
 function settle(state: Connection, ctx: Ctx): void {
@@ -220,9 +66,13 @@ function settle(state: Connection, ctx: Ctx): void {
 }
 
 /** The connection actor's behaviour. */
-export const connectionBehaviour: Behaviour<ConnectionProtocol, Connection, ConnectionArgs> = {
+export const connectionBehaviour: Behaviour<ConnectionProtocol, Connection, SupervisedArgs> = {
   name: "socket-io-connection",
-  init: (args, ctx) => new Connection(args, ctx.self, ctx.reactor),
+  init(args, ctx) {
+    const connection = new Connection(args, ctx.self, ctx.reactor);
+    if (args.slot !== undefined) args.slot.connection = connection;
+    return connection;
+  },
   handlers: {
     message(state, data, ctx) {
       state.onMessage(data);
@@ -230,6 +80,14 @@ export const connectionBehaviour: Behaviour<ConnectionProtocol, Connection, Conn
     },
     closed(state, reason, ctx) {
       state.onClosed(reason);
+      settle(state, ctx);
+    },
+    drain(state, _none, ctx) {
+      state.onDrain();
+      settle(state, ctx);
+    },
+    namespaceResolved(state, resolved, ctx) {
+      state.onNamespaceResolved(resolved.nsp, resolved.auth);
       settle(state, ctx);
     },
     connectStep(state, step, ctx) {
@@ -242,18 +100,7 @@ export const connectionBehaviour: Behaviour<ConnectionProtocol, Connection, Conn
     },
   },
   terminate(state: Connection, reason: ExitReason) {
-    if (reason.type === "crash") {
-      const error = reason.error;
-      state.close(`server error: ${error instanceof Error ? error.message : String(error)}`, {
-        guarded: true,
-        notifyClient: true,
-      });
-    } else {
-      const clean = reason.type === "normal" || reason.type === "shutdown";
-      state.close(clean ? "server shutting down" : `server shutting down (${reason.type})`, {
-        guarded: true,
-      });
-    }
+    closeFor(state, reason);
   },
 };
 
@@ -266,13 +113,21 @@ export const EARLY_EVENTS_MAX = 1_024;
  * session events that arrive before the actor exists are held (at most {@link EARLY_EVENTS_MAX};
  * more closes the session) and delivered in order once it runs. If the supervisor refuses (it
  * is shutting down), the session is closed.
+ *
+ * Once the actor runs, `loop` monitors it: however it stops, its connection is closed (see
+ * `terminate`). That matters for `killed`, which skips `terminate`: the sockets get their
+ * `disconnect` (reason `"server shutting down (killed)"`) and leave the namespace, and the
+ * Engine.IO session is closed, so the client sees "transport close" and reconnects.
+ * @param loop the loop that monitors the actor; default: the loop `supervisor` is reached through.
  * @returns the actor's ref once it runs, or null if it could not be started.
  */
 export function superviseConnection(
   supervisor: Ref<SupervisorProtocol>,
   args: ConnectionArgs,
+  loop: Loop = targetOf(supervisor).loop,
 ): Promise<Ref<ConnectionProtocol> | null> {
   const { engine } = args;
+  const slot: ConnectionSlot = { connection: null };
   let ref: Ref<ConnectionProtocol> | null = null;
   let early: Array<(ref: Ref<ConnectionProtocol>) => void> | null = [];
   wire(engine, (deliver) => {
@@ -280,10 +135,14 @@ export function superviseConnection(
     else if (early !== null && early.length < EARLY_EVENTS_MAX) early.push(deliver);
     else if (early !== null) engine.close("too many events before the connection started");
   });
-  const spec = childSpec(`connection-${engine.id}`, connectionBehaviour, args, { restart: "temporary" });
+  const supervised: SupervisedArgs = { ...args, slot };
+  const spec = childSpec(`connection-${engine.id}`, connectionBehaviour, supervised, { restart: "temporary" });
   return supervisor.ask("startChild", spec).then(
     (started) => {
       ref = started as Ref<ConnectionProtocol>;
+      loop.monitor(ref, (reason) => {
+        if (slot.connection !== null) closeFor(slot.connection, reason);
+      });
       const held = early ?? [];
       early = null;
       for (const deliver of held) deliver(ref);
@@ -305,6 +164,15 @@ function wire(engine: EngineIoSocket, route: (deliver: (ref: Ref<ConnectionProto
         ref.tell("message", data);
       } catch {
         engine.close("mailbox full"); // the client sends faster than its handlers run
+      }
+    }),
+  );
+  engine.on("drain", () =>
+    route((ref) => {
+      try {
+        ref.tell("drain");
+      } catch {
+        // the actor is gone or full; a later drain or the close reaches it
       }
     }),
   );

@@ -1,9 +1,15 @@
 /**
  * A Socket.IO namespace: its connected sockets, its middleware chain, its `connection`
- * listeners and its rooms (a {@link RoomAdapter}).
+ * listeners, its rooms (a {@link RoomAdapter}) and, when connection state recovery is on, its
+ * {@link SessionRecovery}. A namespace created by a dynamic (parent) namespace runs the parent's
+ * middlewares before its own and announces sockets to the parent's listeners before its own,
+ * including those added to the parent later.
  */
+import type { Reactor } from "../../reactor/reactor.js";
 import { BroadcastOperator } from "./broadcast-operator.js";
+import type { ResolvedRecoveryOptions } from "./recovery-options.js";
 import { RoomAdapter } from "./room-adapter.js";
+import { SessionRecovery } from "./session-recovery.js";
 import type { SocketIoSocket } from "./socket-io-socket.js";
 
 /** Calls `next()` to let a socket in, or `next(error)` to refuse it (the client gets connect_error). */
@@ -16,6 +22,20 @@ export type SocketIoConnectionListener = (socket: SocketIoSocket) => void;
 export interface SocketIoNamespaceServer {
   /** Default timeout of `emitWithAck`, in ms. */
   readonly ackTimeoutMs: number;
+  /** Time and ids. */
+  readonly reactor: Reactor;
+  /** Connection state recovery options, or null when recovery is off. */
+  readonly recovery: ResolvedRecoveryOptions | null;
+}
+
+/** Where a child namespace finds the middlewares and listeners it inherits. */
+export interface SocketIoNamespaceParent {
+  /** The parent's middlewares, run before the child's own. */
+  readonly middlewares: readonly SocketIoMiddleware[];
+  /** The parent's `connection` listeners, run before the child's own. */
+  readonly connectionListeners: readonly SocketIoConnectionListener[];
+  /** The child's last socket left. */
+  childEmptied(child: SocketIoNamespace): void;
 }
 
 /** A namespace such as `/` or `/admin`. */
@@ -26,14 +46,27 @@ export class SocketIoNamespace {
   readonly server: SocketIoNamespaceServer;
   /** Room membership. */
   readonly adapter = new RoomAdapter();
+  /** Sessions and missed packets kept for connection state recovery; null when it is off. */
+  readonly recovery: SessionRecovery | null;
+  /** The dynamic namespace that created this one, or null. */
+  readonly parent: SocketIoNamespaceParent | null;
   readonly #sockets = new Map<string, SocketIoSocket>();
   readonly #middlewares: SocketIoMiddleware[] = [];
   readonly #listeners: SocketIoConnectionListener[] = [];
+  readonly #self: readonly SocketIoNamespace[] = Object.freeze([this]);
+  #pendingCount = 0;
 
-  /** Created by the server's `of(name)`. */
-  constructor(name: string, server: SocketIoNamespaceServer) {
+  /** Created by the server's `of(name)` or by a parent namespace. */
+  constructor(name: string, server: SocketIoNamespaceServer, parent: SocketIoNamespaceParent | null = null) {
     this.name = name;
     this.server = server;
+    this.parent = parent;
+    this.recovery = server.recovery === null ? null : new SessionRecovery(server.recovery, server.reactor);
+  }
+
+  /** Sockets still running their middlewares (they keep a dynamic child alive). */
+  get pendingCount(): number {
+    return this.#pendingCount;
   }
 
   /** The connected sockets by id (live view; do not mutate). */
@@ -41,12 +74,17 @@ export class SocketIoNamespace {
     return this.#sockets;
   }
 
-  /** The middleware chain, in order. */
+  /** The middleware chain, in order: the parent's, then this namespace's. */
   get middlewares(): readonly SocketIoMiddleware[] {
-    return this.#middlewares;
+    return this.parent === null ? this.#middlewares : [...this.parent.middlewares, ...this.#middlewares];
   }
 
-  /** Adds a `connection` listener. */
+  /** The `connection` listeners, in order: the parent's, then this namespace's. */
+  get connectionListeners(): readonly SocketIoConnectionListener[] {
+    return this.parent === null ? this.#listeners : [...this.parent.connectionListeners, ...this.#listeners];
+  }
+
+  /** Adds a `connection` listener. @throws TypeError for another event name. */
   on(event: "connection" | "connect", listener: SocketIoConnectionListener): this {
     if (event !== "connection" && event !== "connect") throw new TypeError(`unknown namespace event ${event}`);
     this.#listeners.push(listener);
@@ -74,28 +112,57 @@ export class SocketIoNamespace {
     return this.#all().except(rooms);
   }
 
+  /** A broadcast whose packet is dropped for each recipient that cannot take it now. */
+  get volatile(): BroadcastOperator {
+    return this.#all().volatile;
+  }
+
   /** Sends an event to every socket of the namespace; returns the number of recipients. */
   emit(event: string, ...args: unknown[]): number {
     return this.#all().emit(event, ...args);
   }
 
-  /** A socket passed the middlewares: adds it (it joins its own room). @internal */
-  add(socket: SocketIoSocket): void {
+  /** The namespaces a broadcast from here reaches: this one. @internal */
+  broadcastTargets(): Iterable<SocketIoNamespace> {
+    return this.#self;
+  }
+
+  /** A socket starts its middlewares. @internal */
+  holdPending(): void {
+    this.#pendingCount++;
+  }
+
+  /** A socket finished its middlewares (joined, refused or gone). @internal */
+  releasePending(): void {
+    this.#pendingCount--;
+    this.#checkEmpty();
+  }
+
+  /** A socket passed the middlewares: adds it (it joins its own room, and its old ones if recovered). @internal */
+  add(socket: SocketIoSocket, rooms: readonly string[] = []): void {
     this.#sockets.set(socket.id, socket);
-    socket.onOpen();
+    socket.onOpen(rooms);
   }
 
   /** Runs the `connection` listeners, after the CONNECT reply was written. @internal */
   announce(socket: SocketIoSocket): void {
-    for (const listener of [...this.#listeners]) listener(socket);
+    for (const listener of [...this.connectionListeners]) listener(socket);
   }
 
   /** A socket left. @internal */
   remove(socket: SocketIoSocket): void {
-    if (this.#sockets.get(socket.id) === socket) this.#sockets.delete(socket.id);
+    if (this.#sockets.get(socket.id) !== socket) return;
+    this.#sockets.delete(socket.id);
+    this.#checkEmpty();
+  }
+
+  #checkEmpty(): void {
+    if (this.#sockets.size === 0 && this.#pendingCount === 0) this.parent?.childEmptied(this);
   }
 
   #all(): BroadcastOperator {
-    return new BroadcastOperator(this, new Set(), new Set());
+    return new BroadcastOperator(this, EMPTY, EMPTY, false);
   }
 }
+
+const EMPTY: ReadonlySet<string> = new Set();

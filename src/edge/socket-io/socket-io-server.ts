@@ -1,9 +1,11 @@
 /**
  * The Socket.IO v5 server: an Engine.IO server (at `/socket.io/` by default) whose every session
- * gets a connection actor on the given loop, plus static namespaces with middlewares, rooms and
- * broadcasts. Connection actors are `temporary` children of a per-server `one_for_one`
- * supervisor: a crash is reported to `reporter` and never restarted, and `close()` stops them in
- * reverse start order before the Engine.IO server closes. The API follows the reference `socket.io` server:
+ * gets a connection actor on the given loop, plus static and dynamic namespaces with
+ * middlewares, rooms, broadcasts (volatile too) and, optionally, connection state recovery.
+ * Connection actors are `temporary` children of a per-server `one_for_one` supervisor: a crash
+ * is reported to `reporter` and never restarted, and `close()` stops them in reverse start order
+ * before the Engine.IO server closes. The API follows the reference `socket.io` server (see
+ * docs/migrating-from-socket-io.md for the differences):
  *
  * ```ts
  * const io = createSocketIoServer({ loop, reactor });
@@ -21,13 +23,20 @@ import type { CrashReporter } from "../../supervision/crash-reporter.js";
 import { supervisorBehaviour } from "../../supervision/supervisor.js";
 import type { SupervisorProtocol } from "../../supervision/supervisor-protocol.js";
 import type { Reactor } from "../../reactor/reactor.js";
-import { type EngineIoServer, createEngineIoServer } from "../engine-io/engine-io-server.js";
+import { type EngineIoCloseOptions, type EngineIoServer, createEngineIoServer } from "../engine-io/engine-io-server.js";
 import type { EngineIoServerOptions } from "../engine-io/engine-io-server-options.js";
 import { superviseConnection } from "./connection-actor.js";
 import type { BroadcastOperator } from "./broadcast-operator.js";
-import { MAIN_NAMESPACE, namespaceProblem } from "./packet.js";
+import { NamespaceRegistry } from "./namespace-registry.js";
+import { MAIN_NAMESPACE } from "./packet.js";
 import type { DecoderLimits } from "./packet-decoder.js";
-import { type SocketIoConnectionListener, type SocketIoMiddleware, SocketIoNamespace } from "./socket-io-namespace.js";
+import {
+  type ConnectionStateRecoveryOptions,
+  type ResolvedRecoveryOptions,
+  resolveRecoveryOptions,
+} from "./recovery-options.js";
+import type { SocketIoConnectionListener, SocketIoMiddleware, SocketIoNamespace } from "./socket-io-namespace.js";
+import type { SocketIoNamespacePredicate, SocketIoParentNamespace } from "./socket-io-parent-namespace.js";
 
 /** Default timeout of `socket.emitWithAck`, in ms. */
 export const ACK_TIMEOUT_MS_DEFAULT = 10_000;
@@ -48,7 +57,27 @@ export interface SocketIoServerOptions {
   readonly decoderLimits?: Partial<DecoderLimits>;
   /** Where the connection supervisor reports crashed connection actors. Default: none (dropped). */
   readonly reporter?: CrashReporter;
+  /**
+   * Connection state recovery (the reference's `connectionStateRecovery`): a client that comes
+   * back within `maxDisconnectionDurationMs` keeps its socket id, rooms and `data`, and gets the
+   * packets it missed. `true` means the defaults. Default: off.
+   */
+  readonly connectionStateRecovery?: ConnectionStateRecoveryOptions | boolean;
+  /**
+   * Forget a dynamic namespace's child when its last socket leaves (and it keeps no recovery
+   * session). Default true (the reference's option of the same name defaults to false).
+   */
+  readonly cleanupEmptyChildNamespaces?: boolean;
+  /**
+   * Most children of one dynamic namespace (integer ≥ 1): at the limit an empty child is
+   * forgotten to make room, or the client gets "Invalid namespace". Default
+   * {@link CHILD_NAMESPACES_MAX_DEFAULT}.
+   */
+  readonly childNamespacesMax?: number;
 }
+
+/** Default `childNamespacesMax`: children of one dynamic namespace. */
+export const CHILD_NAMESPACES_MAX_DEFAULT = 10_000;
 
 /** A Socket.IO server. Methods without a namespace act on the main namespace `/`. */
 export interface SocketIoServer {
@@ -56,10 +85,21 @@ export interface SocketIoServer {
   readonly engine: EngineIoServer;
   /** Default timeout of `emitWithAck`, in ms. */
   readonly ackTimeoutMs: number;
+  /** Resolved connection state recovery options, or null when recovery is off. */
+  readonly recovery: ResolvedRecoveryOptions | null;
   /** Serves the Engine.IO endpoint on `httpServer`. */
   attach(httpServer: HttpServer): void;
-  /** The namespace `name` (created on first use). @throws RangeError for an invalid name. */
+  /**
+   * The namespace `name` (created on first use; a child of the first dynamic namespace whose
+   * RegExp matches it, if any). @throws RangeError for an invalid name.
+   */
   of(name: string): SocketIoNamespace;
+  /**
+   * A dynamic namespace: child namespaces are created when a client connects to a name the
+   * RegExp matches, or the predicate accepts (`(name, auth, next) => next(null, true)`).
+   * @throws RangeError for a global or sticky RegExp.
+   */
+  of(matcher: RegExp | SocketIoNamespacePredicate): SocketIoParentNamespace;
   /** Adds a `connection` listener to `/`. */
   on(event: "connection" | "connect", listener: SocketIoConnectionListener): this;
   /** Adds a middleware to `/`. */
@@ -72,14 +112,20 @@ export interface SocketIoServer {
   except(rooms: string | readonly string[]): BroadcastOperator;
   /** Sends an event to every socket of `/`; returns the number of recipients. */
   emit(event: string, ...args: unknown[]): number;
+  /** A volatile broadcast to `/`: dropped for each client that cannot take it now. */
+  readonly volatile: BroadcastOperator;
   /** The supervisor whose `temporary` children are the connection actors. */
   readonly supervisor: Ref<SupervisorProtocol>;
   /**
-   * Closes every connection and stops accepting new ones: the connection supervisor stops its
-   * children in reverse start order (each closes its session with "server shutting down"), then
-   * the Engine.IO server closes. Idempotent.
+   * Drains and closes (graceful shutdown): new handshakes are refused at once (503), the
+   * connection supervisor stops its children in reverse start order (each closes its session
+   * politely with "server shutting down": packets already emitted are written first, then the
+   * Engine.IO `close`, after which stock clients reconnect), then the Engine.IO server waits for
+   * those closes up to `drainMs` from this call and closes the rest at once. The promise
+   * resolves when every session is closed. Idempotent: later calls return the same promise.
+   * @throws RangeError for a `drainMs` that is not an integer >= 0.
    */
-  close(): void;
+  close(options?: EngineIoCloseOptions): Promise<void>;
 }
 
 /**
@@ -93,10 +139,12 @@ export function createSocketIoServer(options: SocketIoServerOptions): SocketIoSe
 class SocketIoServerRuntime implements SocketIoServer {
   readonly engine: EngineIoServer;
   readonly ackTimeoutMs: number;
+  readonly recovery: ResolvedRecoveryOptions | null;
+  readonly reactor: Reactor;
   readonly supervisor: Ref<SupervisorProtocol>;
-  readonly #namespaces = new Map<string, SocketIoNamespace>();
+  readonly #namespaces: NamespaceRegistry;
   readonly #loop: Loop;
-  #closed = false;
+  #closing: Promise<void> | null = null;
 
   constructor(options: SocketIoServerOptions) {
     if (options.loop === undefined || options.loop === null) throw new TypeError("loop is required");
@@ -104,6 +152,15 @@ class SocketIoServerRuntime implements SocketIoServer {
     if (!Number.isSafeInteger(ackTimeoutMs) || ackTimeoutMs < 1)
       throw new RangeError(`ackTimeoutMs must be an integer >= 1, got ${ackTimeoutMs}`);
     this.ackTimeoutMs = ackTimeoutMs;
+    this.recovery = resolveRecoveryOptions(options.connectionStateRecovery);
+    this.reactor = options.reactor;
+    const childNamespacesMax = options.childNamespacesMax ?? CHILD_NAMESPACES_MAX_DEFAULT;
+    if (!Number.isSafeInteger(childNamespacesMax) || childNamespacesMax < 1)
+      throw new RangeError(`childNamespacesMax must be an integer >= 1, got ${childNamespacesMax}`);
+    const cleanupEmptyChildNamespaces = options.cleanupEmptyChildNamespaces ?? true;
+    if (typeof cleanupEmptyChildNamespaces !== "boolean")
+      throw new TypeError("cleanupEmptyChildNamespaces must be a boolean");
+    this.#namespaces = new NamespaceRegistry(this, { cleanupEmptyChildNamespaces, childNamespacesMax });
     this.engine = createEngineIoServer({
       ...options.engine,
       reactor: options.reactor,
@@ -117,9 +174,9 @@ class SocketIoServerRuntime implements SocketIoServer {
       flags: { strategy: "one_for_one" },
       ...(options.reporter === undefined ? {} : { reporter: options.reporter }),
     });
-    const namespace = (name: string): SocketIoNamespace | undefined => this.#namespaces.get(name);
+    const namespaces = this.#namespaces;
     this.engine.onConnection((engine) => {
-      void superviseConnection(this.supervisor, { engine, namespace, decoderLimits: options.decoderLimits });
+      void superviseConnection(this.supervisor, { engine, namespaces, decoderLimits: options.decoderLimits });
     });
   }
 
@@ -127,12 +184,10 @@ class SocketIoServerRuntime implements SocketIoServer {
     this.engine.attach(httpServer);
   }
 
-  of(name: string): SocketIoNamespace {
-    const problem = namespaceProblem(name);
-    if (problem !== null) throw new RangeError(`namespace ${problem}: ${JSON.stringify(name)}`);
-    let nsp = this.#namespaces.get(name);
-    if (nsp === undefined) this.#namespaces.set(name, (nsp = new SocketIoNamespace(name, this)));
-    return nsp;
+  of(name: string): SocketIoNamespace;
+  of(matcher: RegExp | SocketIoNamespacePredicate): SocketIoParentNamespace;
+  of(name: string | RegExp | SocketIoNamespacePredicate): SocketIoNamespace | SocketIoParentNamespace {
+    return typeof name === "string" ? this.#namespaces.byName(name) : this.#namespaces.dynamic(name);
   }
 
   on(event: "connection" | "connect", listener: SocketIoConnectionListener): this {
@@ -161,16 +216,31 @@ class SocketIoServerRuntime implements SocketIoServer {
     return this.of(MAIN_NAMESPACE).emit(event, ...args);
   }
 
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    // The engine closes once the supervisor has stopped every connection actor (or at once if
-    // it is already gone: monitor reports `noproc`).
-    try {
-      this.#loop.monitor(this.supervisor, () => this.engine.close());
-      this.#loop.exit(this.supervisor, ExitReasons.shutdown);
-    } catch {
-      this.engine.close(); // the loop is already shut down (and the actors with it)
+  get volatile(): BroadcastOperator {
+    return this.of(MAIN_NAMESPACE).volatile;
+  }
+
+  close(options: EngineIoCloseOptions = {}): Promise<void> {
+    if (this.#closing !== null) return this.#closing;
+    const drainMs = options.drainMs ?? 0;
+    if (!Number.isSafeInteger(drainMs) || drainMs < 0) {
+      throw new RangeError(`drainMs must be an integer number of ms >= 0, got ${drainMs}`);
     }
+    this.engine.stopAccepting();
+    const reactor = this.engine.options.reactor;
+    const deadline = reactor.nowMs() + drainMs;
+    // The engine drains once the supervisor has stopped every connection actor (or at once if
+    // it is already gone: monitor reports `noproc`), within what is left of drainMs.
+    const closeEngine = (): Promise<void> =>
+      this.engine.close({ ...options, drainMs: Math.max(0, Math.ceil(deadline - reactor.nowMs())) });
+    this.#closing = new Promise<void>((resolve) => {
+      try {
+        this.#loop.monitor(this.supervisor, () => resolve(closeEngine()));
+        this.#loop.exit(this.supervisor, ExitReasons.shutdown);
+      } catch {
+        resolve(closeEngine()); // the loop is already shut down (and the actors with it)
+      }
+    });
+    return this.#closing;
   }
 }

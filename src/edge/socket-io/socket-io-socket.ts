@@ -3,11 +3,16 @@
  * `socket.emit`, acks both ways, rooms and `disconnect`. Its packets arrive through the
  * connection actor, so every handler runs inside that actor's turn; a handler that throws crashes
  * the actor, which closes the connection.
+ *
+ * Deviation from the reference: `emit` returns false when the client's session is over its
+ * outbound high-water mark (the packet is still queued) or the socket is disconnected; a
+ * `drain` listener runs once the session is back under the mark.
  */
 import type { TimerHandle } from "../../reactor/reactor.js";
 import { BroadcastOperator } from "./broadcast-operator.js";
 import type { AckPacket, EventPacket } from "./packet.js";
-import { encodePacket } from "./packet-encoder.js";
+import { type EncodedPacket, encodePacket } from "./packet-encoder.js";
+import { RECOVERABLE_DISCONNECT_REASONS } from "./recovery-options.js";
 import type { SocketLink } from "./socket-link.js";
 import type { SocketIoNamespace } from "./socket-io-namespace.js";
 
@@ -40,6 +45,28 @@ interface PendingAck {
   readonly withError: boolean;
 }
 
+/** Emits whose packet is dropped when the client cannot take it now: {@link SocketIoSocket.volatile}. */
+export interface VolatileEmitter {
+  /** Emits unless the transport is not writable or over its high-water mark; see `SocketIoSocket.emit`. */
+  emit(event: string, ...args: unknown[]): boolean;
+}
+
+/** What a recovered socket takes over from its previous incarnation. @internal */
+export interface SocketRestore {
+  /** The private session id presented by the client. */
+  readonly pid: string;
+  /** The log position when `pid` was first issued. */
+  readonly baseSeq: number;
+  /** `socket.data` at the disconnection. */
+  readonly data: unknown;
+  /** True for a recovered socket; false for a new one (with a fresh pid). */
+  readonly recovered: boolean;
+}
+
+/** Events the server raises itself; a client event of that name is ignored. */
+const SERVER_EVENTS: ReadonlySet<string> = new Set(["drain"]);
+const NO_ROOMS: ReadonlySet<string> = new Set();
+
 /** Emits with an ack timeout: returned by {@link SocketIoSocket.timeout}. */
 export interface TimedEmitter {
   /** Emits; the last argument, a callback, gets `(error, ...reply)`. */
@@ -56,8 +83,17 @@ export class SocketIoSocket {
   readonly nsp: SocketIoNamespace;
   /** What the client sent when connecting. */
   readonly handshake: SocketIoHandshake;
-  /** Free-form data the application attaches to the socket. */
+  /** Free-form data the application attaches to the socket (restored by connection state recovery). */
   data: any = {};
+  /**
+   * True when connection state recovery gave this socket back its id, rooms and data after a
+   * temporary disconnection (the missed packets were sent before the CONNECT reply).
+   */
+  readonly recovered: boolean;
+  /** The private session id for recovery (sent only in the CONNECT reply), or null when recovery is off. @internal */
+  readonly pid: string | null;
+  /** The log position when `pid` was first issued. @internal */
+  readonly baseSeq: number;
   readonly #link: SocketLink;
   readonly #listeners = new Map<string, SocketIoListener[]>();
   readonly #acks = new Map<number, PendingAck>();
@@ -65,11 +101,22 @@ export class SocketIoSocket {
   #nextAckId = 0;
   #connected = false;
   #disconnectReason: string | null = null;
+  #ownRoom: ReadonlySet<string> | null = null;
 
   /** Created by the connection actor on CONNECT; not for application code. */
-  constructor(id: string, nsp: SocketIoNamespace, auth: Readonly<Record<string, unknown>>, link: SocketLink) {
+  constructor(
+    id: string,
+    nsp: SocketIoNamespace,
+    auth: Readonly<Record<string, unknown>>,
+    link: SocketLink,
+    restore: SocketRestore | null = null,
+  ) {
     this.id = id;
     this.nsp = nsp;
+    this.recovered = restore?.recovered === true;
+    this.pid = restore?.pid ?? null;
+    this.baseSeq = restore?.baseSeq ?? 0;
+    if (restore?.recovered === true) this.data = restore.data;
     this.handshake = Object.freeze({ auth, engineId: link.engineId });
     this.#link = link;
     this.#ackTimeoutMsDefault = nsp.server.ackTimeoutMs;
@@ -90,7 +137,10 @@ export class SocketIoSocket {
     return this.nsp.adapter.roomsOf(this.id);
   }
 
-  /** Adds a listener for a client event, or for `disconnect` (reason). */
+  /**
+   * Adds a listener for a client event, for `disconnect` (reason), or for `drain` (the session
+   * fell back under its outbound high-water mark after an `emit` returned false).
+   */
   on(event: string, listener: SocketIoListener): this {
     let list = this.#listeners.get(event);
     if (list === undefined) this.#listeners.set(event, (list = []));
@@ -109,11 +159,24 @@ export class SocketIoSocket {
   /**
    * Sends an event to this client. A function as the last argument asks for an ack and is
    * called with the client's reply; without a timeout it waits until the socket disconnects (use
-   * {@link SocketIoSocket.timeout} to bound the wait).
+   * {@link SocketIoSocket.timeout} to bound the wait). With connection state recovery on, an
+   * event without ack carries an offset as its last argument and is kept for replay.
+   * @returns false if the client's session is now over its outbound high-water mark (the packet
+   *   is queued all the same; wait for `drain`) or the socket is disconnected; true otherwise.
+   *   The reference server always returns true.
    * @throws SocketIoCodecError for a reserved event name or data JSON cannot hold.
    */
   emit(event: string, ...args: unknown[]): boolean {
-    return this.#emit(event, args, null);
+    return this.#emit(event, args, null, false);
+  }
+
+  /**
+   * Emits that are dropped when the client cannot take them now: its transport is not writable
+   * (a polling client between polls) or its session is over the outbound high-water mark. A
+   * volatile event is never kept for recovery.
+   */
+  get volatile(): VolatileEmitter {
+    return { emit: (event, ...args) => this.#emit(event, args, null, true) };
   }
 
   /**
@@ -127,13 +190,14 @@ export class SocketIoSocket {
   /** Emits whose ack fails with {@link AckTimeoutError} after `timeoutMs` (a Reactor timer). */
   timeout(timeoutMs: number): TimedEmitter {
     return {
-      emit: (event, ...args) => this.#emit(event, args, timeoutMs),
+      emit: (event, ...args) => this.#emit(event, args, timeoutMs, false),
       emitWithAck: (event, ...args) =>
         new Promise((resolve, reject) => {
           this.#emit(
             event,
             [...args, (error: unknown, reply: unknown) => (error ? reject(error) : resolve(reply))],
             timeoutMs,
+            false,
           );
         }),
     };
@@ -181,20 +245,32 @@ export class SocketIoSocket {
     return this;
   }
 
-  /** Writes an encoded packet to this client (the broadcast path). @internal */
-  write(encoded: Parameters<SocketLink["write"]>[0]): void {
-    if (this.#connected) this.#link.write(encoded);
+  /** Writes an encoded packet to this client (the broadcast path); see {@link SocketLink.write}. @internal */
+  write(encoded: EncodedPacket): boolean {
+    return this.#connected && this.#link.write(encoded);
   }
 
-  /** The CONNECT was accepted: joins the namespace. @internal */
-  onOpen(): void {
+  /** Writes unless the client cannot take it now; see {@link SocketLink.writeVolatile}. @internal */
+  writeVolatile(encoded: EncodedPacket): boolean {
+    return this.#connected && this.#link.writeVolatile(encoded);
+  }
+
+  /** The CONNECT was accepted: joins the namespace, its own room and `rooms` (recovered). @internal */
+  onOpen(rooms: readonly string[]): void {
     this.#connected = true;
     this.nsp.adapter.join(this.id, this.id);
+    for (const room of rooms) this.nsp.adapter.join(this.id, room);
+  }
+
+  /** The session fell back under its outbound high-water mark. @internal */
+  onDrain(): void {
+    if (this.#connected) this.#dispatch("drain", []);
   }
 
   /** An EVENT from the client. @internal */
   onEvent(packet: EventPacket): void {
     const [name, ...args] = packet.data;
+    if (SERVER_EVENTS.has(String(name))) return;
     if (packet.id !== undefined) args.push(this.#replier(packet.id));
     this.#dispatch(String(name), args);
   }
@@ -226,6 +302,10 @@ export class SocketIoSocket {
     for (const pending of this.#acks.values()) pending.timer?.cancel();
     const pendingAcks = [...this.#acks.values()];
     this.#acks.clear();
+    if (wasConnected && this.pid !== null && RECOVERABLE_DISCONNECT_REASONS.has(reason)) {
+      const { id: sid, pid, baseSeq, data } = this;
+      this.nsp.recovery?.persist({ sid, pid, baseSeq, rooms: [...this.nsp.adapter.roomsOf(this.id)], data });
+    }
     this.nsp.adapter.leaveAll(this.id);
     this.nsp.remove(this);
     this.#link.detach(this.nsp.name);
@@ -234,7 +314,7 @@ export class SocketIoSocket {
     if (wasConnected) this.#dispatch("disconnect", [reason]);
   }
 
-  #emit(event: string, args: unknown[], timeoutMs: number | null): boolean {
+  #emit(event: string, args: unknown[], timeoutMs: number | null, volatile: boolean): boolean {
     const last = args[args.length - 1];
     let id: number | undefined;
     if (typeof last === "function") {
@@ -244,12 +324,27 @@ export class SocketIoSocket {
         this.#connected && timeoutMs !== null ? this.#link.scheduleAckTimeout(this.nsp.name, id, timeoutMs) : null;
       this.#acks.set(id, { callback: last as SocketIoAckCallback, timer, withError: timeoutMs !== null });
     }
-    const data = [event, ...args] as [string, ...unknown[]];
-    const encoded = encodePacket(
-      id === undefined ? { type: "event", nsp: this.nsp.name, data } : { type: "event", nsp: this.nsp.name, data, id },
-    );
-    this.write(encoded);
-    return true;
+    const log = id === undefined && !volatile ? (this.nsp.recovery?.log ?? null) : null;
+    const data: [string, ...unknown[]] = log === null ? [event, ...args] : [event, ...args, log.nextOffset()];
+    let encoded: EncodedPacket;
+    try {
+      encoded = encodePacket(
+        id === undefined
+          ? { type: "event", nsp: this.nsp.name, data }
+          : { type: "event", nsp: this.nsp.name, data, id },
+      );
+    } catch (error) {
+      if (id !== undefined) this.#acks.get(id)?.timer?.cancel();
+      if (id !== undefined) this.#acks.delete(id); // never sent: no reply will come
+      throw error;
+    }
+    if (volatile) return this.writeVolatile(encoded);
+    if (log === null) return this.write(encoded);
+    // Logged for the socket's own room, like the reference: a recovered successor with the same
+    // id gets it, live or replayed.
+    this.#ownRoom ??= new Set([this.id]);
+    log.append(this.#ownRoom, NO_ROOMS, encoded, this.nsp.server.reactor.nowMs());
+    return this.nsp.sockets.get(this.id)?.write(encoded) ?? false;
   }
 
   /** The callback handed to a listener when the client asked for an ack; answers once. */

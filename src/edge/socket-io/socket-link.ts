@@ -18,8 +18,19 @@ export interface CloseOptions {
 export interface SocketLink {
   /** The Engine.IO session id of the connection. */
   readonly engineId: string;
-  /** Writes an encoded packet's messages to the connection, in order; ignored once closed. */
-  write(encoded: EncodedPacket): void;
+  /**
+   * Queues an encoded packet's messages on the connection, in order (always, even over the
+   * high-water mark); ignored once closed.
+   * @returns false if the session is now over its outbound high-water mark or closed (wait for
+   *   `drain`), true otherwise.
+   */
+  write(encoded: EncodedPacket): boolean;
+  /**
+   * Like `write`, but drops the packet if the transport cannot take it now (not writable, or
+   * over the high-water mark).
+   * @returns as `write` (false also when the packet was dropped for back-pressure).
+   */
+  writeVolatile(encoded: EncodedPacket): boolean;
   /**
    * Starts a timer that, after `delayMs`, tells the connection actor that the ack `id` of
    * namespace `nsp` timed out (so the callback runs inside the actor's turn).

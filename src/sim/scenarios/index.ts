@@ -2,8 +2,12 @@ import type { AnyScenario } from "../scenario.js";
 import { naiveTwoPeerScenario } from "./naive-two-peer.js";
 import { supervisionChaosScenario } from "./supervision-chaos.js";
 import { clusterTrafficScenario } from "./cluster-traffic.js";
+import { wireTwoPeerScenario } from "./wire-two-peer.js";
 
 /** The scenarios `chorus sim` knows, by name. */
 export const builtInScenarios: ReadonlyMap<string, AnyScenario> = new Map<string, AnyScenario>(
-  [naiveTwoPeerScenario, clusterTrafficScenario, supervisionChaosScenario].map((scenario) => [scenario.name, scenario]),
+  [naiveTwoPeerScenario, wireTwoPeerScenario, clusterTrafficScenario, supervisionChaosScenario].map((scenario) => [
+    scenario.name,
+    scenario,
+  ]),
 );

@@ -79,7 +79,7 @@ test("a polling session used with transport=websocket over plain HTTP is a bad r
   }
 });
 
-test("a POST larger than payloadBytesMax is answered 413 and closes the session", async () => {
+test("a POST larger than payloadBytesMax is answered 413 and closes the session with payload too large, logged once", async () => {
   const server = await startServer({ payloadBytesMax: 100 });
   const reasons: string[] = [];
   server.engine.onConnection((socket) => socket.on("close", (reason) => reasons.push(reason)));
@@ -92,7 +92,9 @@ test("a POST larger than payloadBytesMax is answered 413 and closes the session"
     const res = await fetch(url, { method: "POST", body: "4" + "x".repeat(100) });
     assert.equal(res.status, 413);
     assert.equal(await res.text(), "");
-    assert.deepEqual(reasons, ["transport error"]);
+    assert.deepEqual(reasons, ["payload too large"]);
+    assert.equal(server.logs.length, 1);
+    assert.match(server.logs[0]!, new RegExp(`^engine.io session ${sid} closed: payload too large`));
     const after = await fetch(url);
     assert.equal(await after.text(), BODIES[1]);
   } finally {

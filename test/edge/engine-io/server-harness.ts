@@ -11,6 +11,8 @@ export interface TestServer {
   readonly http: Server;
   /** `http://127.0.0.1:<port>` */
   readonly origin: string;
+  /** Lines the server logged (its `log` option), unless the test passed its own `log`. */
+  readonly logs: string[];
   /** Closes the engine, every connection and the listener. */
   close(): Promise<void>;
 }
@@ -18,7 +20,8 @@ export interface TestServer {
 /** Starts an Engine.IO server at `/engine.io/` on 127.0.0.1, port 0. */
 export async function startServer(options: Partial<EngineIoServerOptions> = {}): Promise<TestServer> {
   const http = createServer((_req, res) => res.writeHead(404).end("not here"));
-  const engine = createEngineIoServer({ reactor: createNodeReactor(), ...options });
+  const logs: string[] = [];
+  const engine = createEngineIoServer({ reactor: createNodeReactor(), log: (line) => logs.push(line), ...options });
   engine.attach(http);
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
   const { port } = http.address() as AddressInfo;
@@ -26,6 +29,7 @@ export async function startServer(options: Partial<EngineIoServerOptions> = {}):
     engine,
     http,
     origin: `http://127.0.0.1:${port}`,
+    logs,
     close: async () => {
       engine.close();
       http.closeAllConnections();

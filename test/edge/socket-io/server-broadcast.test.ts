@@ -18,7 +18,7 @@ function spySendEncoded(): { calls: Call[]; restore: () => void } {
   const calls: Call[] = [];
   EngineIoSession.prototype.sendEncoded = function (this: EngineIoSession, encoded: EngineIoEncodedMessages) {
     calls.push({ session: this, encoded });
-    original.call(this, encoded);
+    return original.call(this, encoded);
   };
   return { calls, restore: () => (EngineIoSession.prototype.sendEncoded = original) };
 }

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Socket as ClientSocket } from "socket.io-client";
 import type { SocketIoSocket } from "../../../src/edge/socket-io/socket-io-socket.js";
+import { ExitReasons } from "../../../src/kernel/exit-reason.js";
 import { type SupervisionReport, createCrashReporter } from "../../../src/supervision/crash-reporter.js";
 import { once, startIo, waitFor } from "./server-harness.js";
 
@@ -107,4 +108,41 @@ describe("Socket.IO connection supervisor", () => {
       await t.close();
     }
   });
+
+  for (const transport of ["websocket", "polling"]) {
+    it(`a connection actor killed outright closes its ${transport} session: the client sees it and reconnects`, async () => {
+      const t = await startIo();
+      try {
+        const reasons: string[] = [];
+        t.io.on("connection", (socket) => {
+          socket.on("disconnect", (reason: string) => reasons.push(reason));
+          socket.on("echo", (value: unknown, ack: (v: unknown) => void) => ack(value));
+        });
+        const client = t.client("/", { transports: [transport], reconnection: true, reconnectionDelay: 10 });
+        await once(client, "connect");
+        const killedSid = client.io.engine.id;
+        const [child] = await t.io.supervisor.ask("whichChildren");
+        assert.equal(child?.id, `connection-${killedSid}`);
+        assert.ok(child.ref !== null);
+        const gone = once<[string]>(client, "disconnect");
+
+        t.loop.exit(child.ref, ExitReasons.killed);
+
+        assert.equal((await gone)[0], "transport close", "the client notices at once and may reconnect");
+        assert.deepEqual(reasons, ["server shutting down (killed)"], "the server socket got its disconnect");
+        await once(client, "connect");
+        assert.notEqual(client.io.engine.id, killedSid);
+        assert.equal(await client.timeout(2_000).emitWithAck("echo", "back"), "back");
+        const children = await t.io.supervisor.ask("whichChildren");
+        assert.deepEqual(
+          children.map((c) => c.id),
+          [`connection-${client.io.engine.id}`],
+        );
+        assert.equal(t.io.of("/").sockets.size, 1, "the killed socket left the namespace");
+        assert.equal(t.io.engine.clientsCount, 1);
+      } finally {
+        await t.close();
+      }
+    });
+  }
 });
