@@ -73,11 +73,12 @@ program
   .option("--seeds <n>", "sweep this many seeds", integer(1))
   .option("--first-seed <n>", "first seed of a sweep", integer(0))
   .option("--shrink", "shrink the failing plan to a minimal one")
+  .option("--plan <json>", "run this plan instead of the one drawn from the seed (e.g. a shrunk plan)")
   .option("--list", "list the scenarios")
   .action(
     async (
       name: string | undefined,
-      options: { seed?: number; seeds?: number; firstSeed?: number; shrink?: boolean; list?: boolean },
+      options: { seed?: number; seeds?: number; firstSeed?: number; shrink?: boolean; plan?: string; list?: boolean },
     ) => {
       process.exitCode = await simCommand(name, options);
     },

@@ -1,5 +1,5 @@
 import { createNodeReactor } from "../reactor/node/node-reactor.js";
-import { formatFailure, formatRunHeader, formatRunLine } from "../sim/report.js";
+import { formatFailure, formatReplay, formatRunHeader, formatRunLine } from "../sim/report.js";
 import { runScenario } from "../sim/run-scenario.js";
 import { builtInScenarios } from "../sim/scenarios/index.js";
 import { shrinkPlan } from "../sim/shrink.js";
@@ -11,6 +11,8 @@ export interface SimCommandOptions {
   seeds?: number;
   firstSeed?: number;
   shrink?: boolean;
+  /** A plan (JSON) to run instead of the one drawn from the seed, e.g. a shrunk plan. */
+  plan?: string;
   list?: boolean;
   /** Where lines go. Default: stdout. */
   print?: (line: string) => void;
@@ -34,10 +36,23 @@ export async function simCommand(name: string | undefined, options: SimCommandOp
     print(`chorus sim: no scenario "${name}"; known: ${[...builtInScenarios.keys()].join(", ")}`);
     return 2;
   }
+  let plan: unknown;
+  if (options.plan !== undefined) {
+    try {
+      plan = JSON.parse(options.plan);
+    } catch (error) {
+      print(`chorus sim: --plan is not JSON: ${(error as Error).message}`);
+      return 2;
+    }
+    if (options.seeds !== undefined) {
+      print("chorus sim: --plan replays one seed; it cannot be combined with --seeds");
+      return 2;
+    }
+  }
   let failed = null;
   if (options.seeds === undefined) {
     const seed = options.seed ?? 1;
-    const result = await runScenario(scenario, seed);
+    const result = await runScenario(scenario, seed, plan === undefined ? {} : { plan });
     for (const line of formatRunHeader(scenario.name, seed, result.options)) print(line);
     print(formatRunLine(result));
     if (!result.ok) failed = result;
@@ -66,10 +81,12 @@ export async function simCommand(name: string | undefined, options: SimCommandOp
   if (options.shrink) {
     const shrunk = await shrinkPlan(scenario, failed.seed, failed.plan);
     if (shrunk === null) print("shrink: this scenario has no plan arbitrary");
-    else
+    else {
       print(
         `shrunk plan (${shrunk.runs} runs): ${JSON.stringify(shrunk.plan)}; still fails: ${shrunk.result.violation?.invariant}`,
       );
+      print(formatReplay(shrunk.result));
+    }
   }
   return 1;
 }

@@ -19,9 +19,19 @@ export function formatFailure(result: RunResult, tailLength = 30): string[] {
     `plan=${JSON.stringify(result.plan)}`,
     `trace: ${result.events} events, hash ${result.traceHash}; last ${Math.min(tailLength, result.tail.length)}:`,
     ...result.tail.slice(-tailLength).map((event) => `  ${formatTraceEvent(event)}`),
-    `replay: npx chorus sim ${result.scenario} --seed ${result.seed}`,
+    formatReplay(result),
   ];
   return lines;
+}
+
+/**
+ * The one-line command that replays `result` bit for bit: the seed, and the plan too when the
+ * run was given one (a shrunk plan), single-quoted for a POSIX shell.
+ */
+export function formatReplay(result: Pick<RunResult, "scenario" | "seed" | "plan" | "planGiven">): string {
+  const base = `replay: npx chorus sim ${result.scenario} --seed ${result.seed}`;
+  if (!result.planGiven) return base;
+  return `${base} --plan '${JSON.stringify(result.plan).replaceAll("'", "'\\''")}'`;
 }
 
 /** One summary line of a run. */

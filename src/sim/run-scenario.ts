@@ -35,6 +35,8 @@ export interface RunResult {
   readonly violation: Violation | null;
   readonly options: unknown;
   readonly plan: unknown;
+  /** True when the plan was given (`RunOptions.plan`) rather than drawn from the seed. */
+  readonly planGiven: boolean;
   readonly traceHash: string;
   readonly events: number;
   readonly steps: number;
@@ -124,6 +126,7 @@ export async function runScenario(scenario: AnyScenario, seed: number, options: 
     violation,
     options: derived,
     plan,
+    planGiven: options.plan !== undefined,
     traceHash: world.trace.hash,
     events: world.trace.count,
     steps: world.steps,

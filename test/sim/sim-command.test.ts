@@ -44,7 +44,25 @@ test("chorus sim --seeds sweeps, reports the first failing seed and with --shrin
   const seed = /^SEED=(\d+)$/.exec(lines[2]!)?.[1];
   assert.ok(seed !== undefined, lines[2]);
   assert.ok(lines.includes(`replay: npx chorus sim naive-two-peer --seed ${seed}`));
-  assert.match(lines.at(-1)!, /^shrunk plan \(\d+ runs\): \[.*\]; still fails: every request is acknowledged$/);
+  assert.match(lines.at(-2)!, /^shrunk plan \(\d+ runs\): \[.*\]; still fails: every request is acknowledged$/);
+  // The last line replays the shrunk plan, not the drawn one.
+  const replay = /^replay: npx chorus sim naive-two-peer --seed (\d+) --plan '(.*)'$/.exec(lines.at(-1)!);
+  assert.ok(replay !== null, lines.at(-1));
+  assert.equal(replay[1], seed);
+});
+
+test("chorus sim --plan replays a given plan: the shrunk plan fails again, with its own replay line", () => {
+  const swept = chorus("sim", "naive-two-peer", "--seeds", "20", "--shrink");
+  const replayLine = swept.lines.at(-1)!;
+  const [, seed, plan] = /--seed (\d+) --plan '(.*)'$/.exec(replayLine)!;
+  const replayed = chorus("sim", "naive-two-peer", "--seed", seed!, "--plan", plan!);
+  assert.equal(replayed.status, 1, replayed.stderr);
+  assert.ok(replayed.lines.includes("FAILED: every request is acknowledged (heal phase, at 5300.000 ms)"));
+  assert.ok(replayed.lines.includes(`plan=${plan}`));
+  assert.equal(replayed.lines.at(-1), replayLine);
+  const bad = chorus("sim", "naive-two-peer", "--seed", "1", "--plan", "{not json");
+  assert.equal(bad.status, 2);
+  assert.match(bad.lines[0]!, /^chorus sim: --plan is not JSON/);
 });
 
 test("chorus sim --list lists the scenarios and exits 0", () => {
