@@ -135,11 +135,17 @@ export function formatTraceEvent(event: TraceEvent): string {
   return `${atMs.toFixed(3).padStart(12)} ms  ${type.padEnd(11)} ${JSON.stringify(rest)}`;
 }
 
-/** A message payload as one line of at most 160 characters of JSON. */
+// Capability tokens are secrets: a report (or a flight-recorder dump) shows that a ref was there,
+// never the token that would let its reader reach the actor.
+function redactTokens(key: string, value: unknown): unknown {
+  return key === "__chorusRef__" && typeof value === "string" ? "(token)" : value;
+}
+
+/** A message payload as one line of at most 160 characters of JSON, capability tokens redacted. */
 export function summarize(data: unknown): string {
   let text: string;
   try {
-    text = JSON.stringify(data) ?? String(data);
+    text = JSON.stringify(data, redactTokens) ?? String(data);
   } catch {
     text = String(data); // cyclic or BigInt payloads
   }
