@@ -5,11 +5,13 @@
  *   message arms a counter and `"done"` goes back when n messages have arrived.
  * - `raw tcp|unix ff|ack`: a `node:net` server reading `u32 length + payload` frames; a 4-byte
  *   frame carries n (expect n data frames, then write one 4-byte frame back); in `ack` mode every
- *   data frame is answered with a 4-byte frame at once (batched per read).
+ *   data frame is answered with a 4-byte frame at once (batched per read). Each data frame's body
+ *   is handed to a handler as a view, as the wire receiver hands its handler each message.
  * - `nats <port>`: a NATS subscriber on `bench.data`; `bench.start` carries n; `bench.done` when
  *   n arrived.
  * Reports `{ ready: address }` over IPC; exits when the parent disconnects.
  */
+import { rmSync } from "node:fs";
 import { createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -75,9 +77,9 @@ function rawPeer(): Promise<PeerReady["ready"]> {
           expected = buffer.readUInt32BE(at + 4);
           count = 0;
         } else if (ackMode) acks++;
-        else if (++count === expected) {
+        else if ((onRawMessage(buffer.subarray(at + 4, at + 4 + length)), ++count === expected)) {
           expected = -1;
-          socket.write(frame4(0));
+          socket.write(frame4(rawBytesSeen % 0x1_0000_0000));
         }
         at += 4 + length;
       }
@@ -99,6 +101,13 @@ function rawPeer(): Promise<PeerReady["ready"]> {
       server.listen(path, () => resolve({ path }));
     } else server.listen(0, "127.0.0.1", () => resolve({ port: (server.address() as { port: number }).port }));
   });
+}
+
+let rawBytesSeen = 0;
+
+/** The raw receiver's per-message handler: an application gets each body as a view, as the wire's handler does. */
+function onRawMessage(body: Uint8Array): void {
+  rawBytesSeen += body.byteLength;
 }
 
 function frame4(value: number): Buffer {
@@ -134,4 +143,7 @@ async function natsPeer(): Promise<PeerReady["ready"]> {
 const start = role === "wire" ? wirePeer : role === "raw" ? rawPeer : natsPeer;
 const ready = await start();
 process.send?.({ ready } satisfies PeerReady);
-process.on("disconnect", () => process.exit(0));
+process.on("disconnect", () => {
+  if (ready.path !== undefined) rmSync(ready.path, { force: true }); // process.exit skips the server's unlink
+  process.exit(0);
+});

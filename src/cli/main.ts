@@ -29,29 +29,50 @@ const program = new Command()
 
 program
   .command("serve")
-  .description("start a node: root supervisor, worker loops and a status reporter; stops gracefully on SIGINT/SIGTERM")
+  .description(
+    "start a node: root supervisor, worker loops, a status reporter, optionally on the wire; stops gracefully on SIGINT/SIGTERM",
+  )
   .option("--workers <n>", "worker-thread loops to start beside the main loop", integer(0), 0)
   .option("--status-interval <ms>", "status line period in ms", integer(100), 10_000)
-  .action(async (options: { workers: number; statusInterval: number }) => {
-    const handle = await serve({ workers: options.workers, statusIntervalMs: options.statusInterval });
-    let signals = 0;
-    const shutdown = (signal: string) => {
-      if (++signals > 1) {
-        process.stderr.write(`chorus: ${signal} again, exiting without waiting for the shutdown\n`);
-        process.exit(130);
+  .option("--listen <addr>", "listen for wire peers on host:port (port 0 picks one) or unix:/path")
+  .option(
+    "--join <addr>",
+    "join the node listening at addr (repeatable)",
+    (v: string, all: string[]) => [...all, v],
+    [],
+  )
+  .option("--demo", "after joining, exchange demo actor messages with each joined node")
+  .action(
+    async (options: { workers: number; statusInterval: number; listen?: string; join: string[]; demo?: boolean }) => {
+      const handle = await serve({
+        workers: options.workers,
+        statusIntervalMs: options.statusInterval,
+        listen: options.listen,
+        join: options.join,
+        demo: options.demo,
+      }).catch((error: unknown) => {
+        process.stderr.write(`chorus serve: ${(error as Error).message}\n`);
+        process.exit(1);
+      });
+      let signals = 0;
+      const shutdown = (signal: string) => {
+        if (++signals > 1) {
+          process.stderr.write(`chorus: ${signal} again, exiting without waiting for the shutdown\n`);
+          process.exit(130);
+        }
+        process.stderr.write(`chorus: ${signal}, shutting down (send it again to force)\n`);
+        void handle.stop().then(() => process.exit(0));
+      };
+      process.on("SIGINT", () => shutdown("SIGINT"));
+      process.on("SIGTERM", () => shutdown("SIGTERM"));
+      const exit = await handle.node.exited;
+      if (!exit.requested) {
+        process.stderr.write(`chorus: the root supervisor stopped on its own (${exit.reason.type}); exiting\n`);
+        await Promise.all(handle.workers.map((w) => w.stop()));
+        process.exit(1);
       }
-      process.stderr.write(`chorus: ${signal}, shutting down (send it again to force)\n`);
-      void handle.stop().then(() => process.exit(0));
-    };
-    process.on("SIGINT", () => shutdown("SIGINT"));
-    process.on("SIGTERM", () => shutdown("SIGTERM"));
-    const exit = await handle.node.exited;
-    if (!exit.requested) {
-      process.stderr.write(`chorus: the root supervisor stopped on its own (${exit.reason.type}); exiting\n`);
-      await Promise.all(handle.workers.map((w) => w.stop()));
-      process.exit(1);
-    }
-  });
+    },
+  );
 
 program
   .command("chat")

@@ -52,4 +52,10 @@ export interface LoopTransport {
   onClose: (() => void) | null;
   /** Closes the channel; queued frames are dropped. */
   close(): void;
+  /**
+   * Checks, at the send, that an encoded payload can travel on this channel unchanged (the wire
+   * carries msgpack). Absent when every structured-cloneable payload can.
+   * @throws BadMessageError naming what cannot cross.
+   */
+  checkPayload?(payload: unknown, what: string): void;
 }

@@ -34,10 +34,18 @@ class RemoteReply implements ReplyTo {
     readonly peer: PeerConnection,
     readonly id: number,
   ) {}
-  settle(ok: boolean, value: unknown): void {
+  settle(okIn: boolean, value: unknown): void {
+    let ok = okIn;
     if (this.#settled || this.peer.closed) return;
     this.#settled = true;
-    const v = ok ? encodeValue(value, this.peer) : toErrorShape(value);
+    let v = ok ? encodeValue(value, this.peer) : toErrorShape(value);
+    try {
+      if (ok) this.peer.transport.checkPayload?.(v, "reply");
+    } catch (error) {
+      // The asker learns why instead of receiving a silently changed reply.
+      ok = false;
+      v = toErrorShape(error);
+    }
     try {
       this.peer.transport.send({ t: "reply", id: this.id, ok, v });
     } catch {
@@ -93,8 +101,10 @@ export class PeerConnection implements RefTranslator {
 
   /** Asks the peer loop to spawn `exportName` from `moduleUrl`; resolves with a far ref. */
   requestSpawn(moduleUrl: string, exportName: string, args: unknown, options: unknown, reply: ReplyTo): void {
+    const encoded = encodeValue(args, this);
+    this.transport.checkPayload?.(encoded, "spawn arguments");
     const id = this.track(reply);
-    this.transport.send({ t: "spawn", id, module: moduleUrl, exportName, args: encodeValue(args, this), options });
+    this.transport.send({ t: "spawn", id, module: moduleUrl, exportName, args: encoded, options });
   }
 
   // ---- ref translation ----

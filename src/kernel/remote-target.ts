@@ -32,7 +32,9 @@ export class RemoteTarget implements Target {
       this.loop.deadLetter(this, tag, "unreachable");
       return;
     }
-    this.peer.transport.send({ t: "tell", to: this.token, tag, p: encodeValue(payload, this.peer) });
+    const p = encodeValue(payload, this.peer);
+    this.peer.transport.checkPayload?.(p, `payload of "${tag}"`);
+    this.peer.transport.send({ t: "tell", to: this.token, tag, p });
   }
 
   deliverAsk(tag: string, payload: unknown, reply: ReplyTo): void {
@@ -43,7 +45,9 @@ export class RemoteTarget implements Target {
     const id = this.peer.track(reply);
     if (reply instanceof PendingAsk) reply.onSettled = () => this.peer.untrack(id);
     try {
-      this.peer.transport.send({ t: "ask", to: this.token, tag, p: encodeValue(payload, this.peer), id });
+      const p = encodeValue(payload, this.peer);
+      this.peer.transport.checkPayload?.(p, `payload of "${tag}"`);
+      this.peer.transport.send({ t: "ask", to: this.token, tag, p, id });
     } catch (error) {
       this.peer.untrack(id);
       reply.settle(false, error);

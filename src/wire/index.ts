@@ -61,13 +61,18 @@ export { WireConnection } from "./wire-connection.js";
 export type { WireCloseInfo, WireConnectionStats, WireConnectionStatus } from "./wire-connection-types.js";
 export { WireDialer, type WireDialerOptions } from "./wire-dialer.js";
 export type { WireDuplex } from "./wire-duplex.js";
-export { addressText, type WireAddress, type WireTls } from "./wire-endpoint.js";
+export { addressText, canonicalAddress, parseWireAddress, type WireAddress, type WireTls } from "./wire-endpoint.js";
 export { listenWire, type WireListener, type WireListenOptions } from "./wire-listener.js";
 export type { WireMessage, WireMessageHandler } from "./wire-message.js";
+export { joinWireLoop, type WireExports, type WireLoopNode, type WireLoopNodeOptions } from "./wire-loop-node.js";
 export {
   acceptWireLoop,
   dialWireLoop,
   loopNodeId,
   WIRE_LOOP_FRAMES_MAX_DEFAULT,
   WireLoopTransport,
+  type WireLoopTransportOptions,
 } from "./wire-loop-transport.js";
+export { checkWirePayload, WIRE_PAYLOAD_DEPTH_MAX } from "./wire-payload.js";
+export { DUPLICATE_CLOSE_REASON, WirePeer, type WirePeerEvent } from "./wire-peer.js";
+export { WirePeerRegistry, type WirePeerRegistryOptions } from "./wire-peer-registry.js";

@@ -22,7 +22,9 @@ export type WireSendErrorCode =
   /** The dialer could not connect (or the handshake failed) before the send's deadline. */
   | "cannot_connect"
   /** The body could not be encoded as msgpack. */
-  | "unencodable_body";
+  | "unencodable_body"
+  /** The node (its WirePeerRegistry) is closing: no new sends (T-API-2). */
+  | "shutdown";
 
 /** A rejected send. */
 export class WireSendError extends Error {

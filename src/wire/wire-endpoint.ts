@@ -41,3 +41,29 @@ export function tlsContextOptions(tls: WireTls): SecureContextOptions & {
 export function addressText(address: WireAddress): string {
   return address.path !== undefined ? address.path : `${address.host}:${address.port}`;
 }
+
+/**
+ * Parses an address as written on a command line: `unix:<path>` or a path starting with `/` or
+ * `.` is a Unix domain socket; `host:port` (IPv6 as `[::1]:port`) is TCP.
+ * @throws TypeError when it is neither (the message quotes it).
+ */
+export function parseWireAddress(text: string): WireAddress {
+  if (text.startsWith("unix:")) {
+    const path = text.slice("unix:".length);
+    if (path.length > 0) return { path };
+  } else if (text.startsWith("/") || text.startsWith(".")) return { path: text };
+  else {
+    const colon = text.lastIndexOf(":");
+    const host = text.slice(0, colon).replace(/^\[(.*)\]$/, "$1");
+    const port = Number(text.slice(colon + 1));
+    if (colon > 0 && host.length > 0 && Number.isInteger(port) && port >= 0 && port <= 65_535) return { host, port };
+  }
+  throw new TypeError(`not a wire address: "${text}" (expected host:port, unix:/path or /path)`);
+}
+
+/** The canonical text of an address, as {@link parseWireAddress} reads it back (`unix:` prefix for paths). */
+export function canonicalAddress(address: WireAddress | string): string {
+  const parsed = typeof address === "string" ? parseWireAddress(address) : address;
+  if (parsed.path !== undefined) return `unix:${parsed.path}`;
+  return parsed.host.includes(":") ? `[${parsed.host}]:${parsed.port}` : `${parsed.host}:${parsed.port}`;
+}

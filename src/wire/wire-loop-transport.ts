@@ -11,8 +11,9 @@
  * {@link dialWireLoop} do the bootstrap handshake: the acceptor's first MSG is `{ b: EncodedRef }`,
  * the one capability the dialer gets without a message.
  *
- * Payloads must be msgpack-representable: `undefined` arrives as `null`, Maps and Sets are not
- * supported, class instances arrive as plain objects.
+ * Payloads must be msgpack-representable ({@link checkWirePayload}): `undefined` arrives as
+ * `null`; Maps, Sets, class instances, functions and bigints are refused at the send with
+ * BadMessageError instead of arriving changed.
  */
 import { MailboxFullError } from "../kernel/errors.js";
 import type { EncodedRef, Frame, LoopTransport } from "../kernel/loop-transport.js";
@@ -21,12 +22,21 @@ import { connectPeer } from "../kernel/peer-connection.js";
 import type { AnyRef } from "../kernel/ref.js";
 import type { Reactor } from "../reactor/reactor.js";
 import { WireSendError } from "./send-error.js";
+import { checkWirePayload } from "./wire-payload.js";
 import type { WireConnection } from "./wire-connection.js";
 
 /** Default bound of the transport's outbound queue, in frames. */
 export const WIRE_LOOP_FRAMES_MAX_DEFAULT = 65_536;
 /** Most frames per MSG (one tick's frames are cut into MSGs of at most this many). */
 const BATCH_FRAMES_MAX = 4_096;
+
+/** Options of a {@link WireLoopTransport}. */
+export interface WireLoopTransportOptions {
+  /** Bound of the outbound queue, in frames. Default 65,536. */
+  readonly outboundFramesMax?: number;
+  /** Makes the transport managed: called by `close()` to close the peer (instead of the connection). */
+  readonly closePeer?: () => void;
+}
 
 interface Batch {
   readonly f?: Frame[];
@@ -39,20 +49,52 @@ export class WireLoopTransport implements LoopTransport {
   onClose: (() => void) | null = null;
   /** Called with the bootstrap record if one arrives (used by {@link dialWireLoop}). */
   onBootstrap: ((ref: EncodedRef) => void) | null = null;
-  readonly #connection: WireConnection;
+  #connection: WireConnection;
   readonly #reactor: Reactor;
   readonly #framesMax: number;
+  readonly #closePeer: (() => void) | null;
   #queue: Frame[] = [];
   #flushScheduled = false;
   #waitingForRoom = false;
   #closed = false;
 
-  constructor(connection: WireConnection, reactor: Reactor, outboundFramesMax = WIRE_LOOP_FRAMES_MAX_DEFAULT) {
+  /**
+   * @param connection - the connection to the peer loop.
+   * @param reactor - the loop's reactor (flushes are deferred through it).
+   * @param options - the outbound bound in frames (a number, for compatibility) or
+   *   {@link WireLoopTransportOptions}. Unmanaged (the default), the transport installs itself as
+   *   the connection's message handler and closes with it; managed, its owner routes messages to
+   *   {@link receiveBody}, reports loss with {@link lost} and moves it with {@link switchTo}.
+   */
+  constructor(connection: WireConnection, reactor: Reactor, options: number | WireLoopTransportOptions = {}) {
+    const o = typeof options === "number" ? { outboundFramesMax: options } : options;
     this.#connection = connection;
     this.#reactor = reactor;
-    this.#framesMax = outboundFramesMax;
-    connection.onMessage = (message) => this.#receive(message.body as Batch);
-    connection.closeHooks.push(() => this.#lost());
+    this.#framesMax = o.outboundFramesMax ?? WIRE_LOOP_FRAMES_MAX_DEFAULT;
+    this.#closePeer = o.closePeer ?? null;
+    if (o.closePeer === undefined) {
+      connection.onMessage = (message) => this.receiveBody(message.body);
+      connection.closeHooks.push(() => this.lost());
+    }
+  }
+
+  /** The connection frames go out on. */
+  get connection(): WireConnection {
+    return this.#connection;
+  }
+
+  /** Moves the transport to another connection to the same peer (a simultaneous connect converged). */
+  switchTo(connection: WireConnection): void {
+    this.#connection = connection;
+    if (this.#waitingForRoom) {
+      this.#waitingForRoom = false;
+      this.#flush();
+    }
+  }
+
+  /** Checks that an encoded payload crosses as msgpack unchanged. @throws BadMessageError. */
+  checkPayload(payload: unknown, what: string): void {
+    checkWirePayload(payload, what);
   }
 
   hasRoom(): boolean {
@@ -79,7 +121,8 @@ export class WireLoopTransport implements LoopTransport {
     if (this.#closed) return;
     this.#closed = true;
     this.#queue = [];
-    this.#connection.close(1000, "loop transport closed");
+    if (this.#closePeer !== null) this.#closePeer();
+    else this.#connection.close(1000, "loop transport closed");
     this.onClose?.();
   }
 
@@ -87,9 +130,13 @@ export class WireLoopTransport implements LoopTransport {
     this.#flushScheduled = false;
     if (this.#closed) return;
     while (this.#queue.length > 0) {
-      if (!this.#connection.writable) {
+      const connection = this.#connection;
+      if (!connection.writable) {
         this.#waitingForRoom = true;
-        void this.#connection.whenWritable().then(() => {
+        // A closed connection: wait for switchTo (its successor) or lost().
+        if (connection.status === "closed") return;
+        void connection.whenWritable().then(() => {
+          if (!this.#waitingForRoom || this.#connection !== connection) return;
           this.#waitingForRoom = false;
           this.#flush();
         });
@@ -102,18 +149,21 @@ export class WireLoopTransport implements LoopTransport {
     }
   };
 
-  #receive(batch: Batch): void {
-    if (this.#closed) return;
+  /** Takes the body of one MSG from the peer loop (a batch of frames or the bootstrap record). */
+  receiveBody(body: unknown): void {
+    if (this.#closed || typeof body !== "object" || body === null) return;
+    const batch = body as Batch;
     if (batch.b !== undefined) {
       this.onBootstrap?.(batch.b);
       return;
     }
-    const frames = batch.f ?? [];
+    const frames = Array.isArray(batch.f) ? batch.f : [];
     const onFrame = this.onFrame;
     for (let i = 0; i < frames.length; i++) onFrame?.(frames[i]!);
   }
 
-  #lost(): void {
+  /** The peer is lost: pending asks fail and monitors fire `noconnection` (through `onClose`). */
+  lost(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#queue = [];

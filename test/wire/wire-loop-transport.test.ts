@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { fork } from "node:child_process";
+import { rmSync } from "node:fs";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { createLoop, LoopClosedError, type Ref } from "../../src/index.js";
@@ -14,6 +15,7 @@ test("two loops in two processes exchange tell and ask through a far ref over th
   });
   try {
     const { path } = await new Promise<{ path: string }>((resolve) => child.once("message", resolve));
+    child.once("exit", () => rmSync(path, { force: true })); // a killed child leaves its socket file
     const reactor = createNodeReactor();
     const loop = createLoop({ reactor, name: "parent" });
     const connection = await dialWire(reactor, {
