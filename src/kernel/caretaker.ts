@@ -66,9 +66,9 @@ class FacetTarget implements Target {
     return this.#inner.callNow(tag, payload);
   }
 
-  reserve(tag: string): void {
+  reserve(tag: string, payload: unknown): void {
     this.#check(tag);
-    this.#inner.reserve(tag);
+    this.#inner.reserve(tag, payload);
   }
 
   release(): void {

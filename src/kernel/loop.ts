@@ -164,7 +164,7 @@ export class LoopRuntime implements Loop {
       target.deliverTell(tag, payload);
       return;
     }
-    target.reserve(tag);
+    target.reserve(tag, payload);
     turn.pushSend(OUT_TELL, target, tag, payload, null);
   }
 
@@ -179,7 +179,7 @@ export class LoopRuntime implements Loop {
       return pending.promise;
     }
     try {
-      target.reserve(tag);
+      target.reserve(tag, payload);
     } catch (error) {
       pending.settle(false, error);
       return pending.promise;

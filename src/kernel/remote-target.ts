@@ -58,10 +58,14 @@ export class RemoteTarget implements Target {
     throw new FarCallError(`near call "${tag}" to ${this.describe()}: the actor lives on another loop; use ask`);
   }
 
-  reserve(): void {
-    if (!this.peer.closed && !this.peer.transport.hasRoom()) {
-      throw new MailboxFullError(`outbound queue to loop ${this.peer.peerName} is full`);
-    }
+  reserve(tag: string, payload: unknown): void {
+    if (this.peer.closed) return;
+    const transport = this.peer.transport;
+    if (!transport.hasRoom()) throw new MailboxFullError(`outbound queue to loop ${this.peer.peerName} is full`);
+    // A payload the transport cannot carry (e.g. a Map over the wire) fails at the call, inside
+    // the handler, instead of turning into a dead letter when the turn commits.
+    if (transport.checkPayload !== undefined)
+      transport.checkPayload(encodeValue(payload, this.peer), `payload of "${tag}"`);
   }
 
   release(): void {}

@@ -34,10 +34,11 @@ export interface Target {
   callNow(tag: string, payload: unknown): unknown;
   /**
    * Called when a send to this target is buffered inside a turn: throws at once if the send
-   * could never be accepted (full mailbox with `reject`, revoked, not allowed), and otherwise
-   * reserves room until {@link release} (commit or abort).
+   * could never be accepted (full mailbox with `reject`, revoked, not allowed, a payload the
+   * transport to another process cannot carry), and otherwise reserves room until
+   * {@link release} (commit or abort).
    */
-  reserve(tag: string): void;
+  reserve(tag: string, payload: unknown): void;
   /** Releases one reservation taken by {@link reserve}. */
   release(): void;
   /** Sets a monitor; `watcher.down` runs (deferred) when the actor stops. Returns its id. */

@@ -4,6 +4,7 @@ import { rmSync } from "node:fs";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import {
+  ActorCrashedError,
   BadMessageError,
   type Behaviour,
   createLoop,
@@ -77,6 +78,28 @@ test("refs inside messages cross as capabilities both ways, and unsupported payl
       return true;
     });
     assert.throws(() => echo.tell("echo", new Set([1])), BadMessageError);
+    // Inside a handler, the bad tell throws at the call (the handler crashes with the
+    // BadMessageError as its cause, like a tell to a full mailbox), instead of the message
+    // silently becoming a dead letter when the turn commits.
+    interface Forwarder {
+      forward(payload: unknown): number;
+    }
+    const forwarding: Behaviour<Forwarder, number> = {
+      init: () => 0,
+      handlers: {
+        forward: (sent, payload, ctx) => {
+          echo.tell("echo", payload);
+          ctx.setState(sent + 1);
+          return sent + 1;
+        },
+      },
+    };
+    assert.equal(await loop.spawn(forwarding, undefined).ask("forward", { fine: true }), 1);
+    await assert.rejects(loop.spawn(forwarding, undefined).ask("forward", new Map()), (error: unknown) => {
+      assert.ok(error instanceof ActorCrashedError, String(error));
+      assert.ok(error.cause instanceof BadMessageError, String(error.cause));
+      return true;
+    });
   } finally {
     await node.close();
     loop.shutdown();
