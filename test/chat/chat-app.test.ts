@@ -37,7 +37,7 @@ describe("the chat server", () => {
     assert.ok(Math.abs(sent.message.ts - Date.now()) < 5_000, "ts is the server's wall clock");
     await waitFor(() => ana.received("message").length === 1, 2_000, "message");
     assert.deepEqual(ana.received("message")[0], sent.message);
-    assert.deepEqual(ana.received("typing").at(-1), { room: "lobby-1", nickname: "ben", typing: false });
+    assert.equal(ana.received("typing").length, 1, "the message itself ends ben's typing: no typing:false");
 
     const reply = ok(await ana.request("message:send", { room: "lobby-1", text: "hi ben", clientId: "a-1" }));
     assert.ok(reply.message.id > sent.message.id, "ids increase");
@@ -46,6 +46,31 @@ describe("the chat server", () => {
     ok(await ben.request("room:leave", { room: "lobby-1" }));
     await waitFor(() => ana.received("member:left").length === 1, 2_000, "member:left");
     assert.deepEqual(ana.received("presence").at(-1), { room: "lobby-1", members: ["ana"] });
+    ana.socket.disconnect();
+    ben.socket.disconnect();
+  });
+
+  test("a send ends its sender's typing; a send that broadcasts nothing says typing:false", async () => {
+    const ana = await t.client("ana");
+    const ben = await t.client("ben");
+    ok(await ana.request("room:join", { room: "typing-send" }));
+    ok(await ben.request("room:join", { room: "typing-send" }));
+    ok(await ben.request("typing", { room: "typing-send", typing: true }));
+    const first = ok(await ben.request("message:send", { room: "typing-send", text: "one", clientId: "b-1" }));
+    await waitFor(() => ana.received("message").length === 1, 2_000, "message");
+    ok(await ben.request("typing", { room: "typing-send", typing: true }));
+    await waitFor(() => ana.received("typing").length === 2, 2_000, "typing again");
+    assert.deepEqual(
+      ana.received("typing").map((p) => p.typing),
+      [true, true],
+      "the send forgot the typist, so typing again is announced again",
+    );
+
+    const again = ok(await ben.request("message:send", { room: "typing-send", text: "one", clientId: "b-1" }));
+    assert.deepEqual(again.message, first.message, "a repeated clientId is acked with the stored message");
+    await waitFor(() => ana.received("typing").length === 3, 2_000, "typing:false");
+    assert.deepEqual(ana.received("typing").at(-1), { room: "typing-send", nickname: "ben", typing: false });
+    assert.equal(ana.received("message").length, 1, "a duplicate is not broadcast again");
     ana.socket.disconnect();
     ben.socket.disconnect();
   });
@@ -75,6 +100,16 @@ describe("the chat server", () => {
       { name: "zeta", members: 1 },
     );
     await waitFor(() => ana.received("rooms").some((p) => p.rooms.some((r: any) => r.name === "zeta")), 2_000, "rooms");
+
+    // A leave and a join within one throttle period leave the list as it was: nothing is sent.
+    ok(await ana.request("room:leave", { room: "zeta" }));
+    ok(await ana.request("room:join", { room: "zeta" }));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const lists = ana.received("rooms").map((p) => JSON.stringify(p.rooms));
+    assert.ok(
+      lists.every((list, i) => i === 0 || list !== lists[i - 1]),
+      `an unchanged rooms list is never broadcast again: ${lists.join(" ")}`,
+    );
     ana.socket.disconnect();
   });
 

@@ -45,6 +45,10 @@ describe("chat limits", () => {
       /limits.rateBurstMessages must be an integer >= 1/,
     );
     assert.throws(() => resolveChatLimits({ roomsMax: 1.5 }), RangeError);
+    assert.equal(resolveChatLimits().storeFlushDelayMs, 0, "group commit by default");
+    assert.equal(resolveChatLimits({ storeFlushDelayMs: 2 }).storeFlushDelayMs, 2);
+    assert.throws(() => resolveChatLimits({ storeFlushDelayMs: -1 }), /limits.storeFlushDelayMs must be a number >= 0/);
+    assert.throws(() => resolveChatLimits({ typingTimeoutMs: 0 }), /limits.typingTimeoutMs must be a number > 0/);
   });
 });
 

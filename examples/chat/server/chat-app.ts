@@ -39,6 +39,9 @@ import { lobbyBehaviour } from "./lobby.js";
 import { attachSession } from "./session.js";
 
 /** Options of {@link startChat}. */
+/** How long `close()` lets sessions drain before cutting them, in ms. */
+const CLOSE_DRAIN_MS = 3_000;
+
 export interface ChatOptions {
   /** TCP port; 0 picks a free one. Default 3000. */
   readonly port?: number;
@@ -168,7 +171,8 @@ async function listen(parts: Parts): Promise<ChatServer> {
         .end(root && !uiBuilt ? "the chat UI is not built: run `npm run build`" : "not found");
     },
   });
-  io.attach(edge.server);
+  // Mounted (not attached): Engine.IO requests pass the edge's framing, size and CORS checks.
+  edge.mount(io.engine);
   await new Promise<void>((resolve, reject) => {
     edge.server.once("error", reject);
     const done = () => {
@@ -196,7 +200,10 @@ async function listen(parts: Parts): Promise<ChatServer> {
     },
     close: () => {
       closing ??= (async () => {
-        io.close();
+        // Graceful: /readyz turns 503, new handshakes are refused, queued packets are flushed
+        // and sessions close with a reason the stock client reconnects from (within the drain).
+        edge.setReady(false);
+        await io.close({ drainMs: CLOSE_DRAIN_MS });
         const closed = new Promise<void>((resolve) => edge.server.close(() => resolve()));
         edge.server.closeAllConnections();
         await node.stop();

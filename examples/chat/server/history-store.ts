@@ -1,13 +1,18 @@
 /**
  * The history store: an actor on its own worker loop that owns the SQLite file. Appends are
- * batched — collected for up to `flushDelayMs` (a Reactor timer, `ctx.sendAfter`) or until
- * `batchMessagesMax` are waiting — then written in one transaction, and only then is each asker
- * answered (`ctx.replyLater` + `DEFER`). A read first writes whatever is waiting, so it sees every
- * append sent before it. It watches its owner (the keeper on the main loop) and stops when the
- * owner goes, so a restarted keeper never leaves a second store behind.
+ * group-committed: every append that has reached the store's mailbox when the first of them is
+ * handled goes into one transaction, and only after its COMMIT is each asker answered
+ * (`ctx.replyLater` + `DEFER`). The first append of a batch queues a `flush` message to the store
+ * itself, behind the appends already waiting (a MessagePort batch lands in the mailbox all at
+ * once), so a batch closes without any timer: under light load a message is written at once,
+ * under heavy load batches grow by themselves while a commit runs. With `flushDelayMs > 0` the
+ * store instead waits that long (a Reactor timer, `ctx.sendAfter`) to collect more. A full batch
+ * (`batchMessagesMax`) is written at once either way. A read first writes whatever is waiting, so
+ * it sees every append sent before it. It watches its owner (the keeper on the main loop) and
+ * stops when the owner goes, so a restarted keeper never leaves a second store behind.
  *
  * ```
- * append ─┐                         flush (timer or full batch)
+ * append ─┐                     flush (queued behind them)
  * append ─┼─► pending [r1, r2, r3] ─────────────► BEGIN; INSERT ×3; COMMIT (fsync) ─► reply r1, r2, r3
  * append ─┘
  * ```
@@ -30,15 +35,18 @@ export interface HistoryStoreArgs {
   readonly dataDir: string;
   /** The actor whose exit stops the store; none when null. */
   readonly owner: AnyRef | null;
-  /** How long appends are collected before a write, in ms. */
+  /**
+   * How long appends are collected before a write, in ms; 0 writes as soon as the appends already
+   * in the mailbox are collected (group commit, no timer).
+   */
   readonly flushDelayMs: number;
   /** Most appends in one transaction. */
   readonly batchMessagesMax: number;
 }
 
-/** The store's protocol: the history protocol plus its own flush timer. */
+/** The store's protocol: the history protocol plus its own `flush`. */
 export interface HistoryStoreProtocol extends HistoryProtocol {
-  /** The flush timer fired. */
+  /** Write the waiting appends (queued by the first append of a batch, or its timer). */
   flush(): void;
 }
 
@@ -51,7 +59,10 @@ interface StoreState {
   readonly db: HistoryDatabase;
   readonly args: HistoryStoreArgs;
   readonly pending: readonly WaitingAppend[];
+  /** The flush timer (`flushDelayMs > 0`), or null. */
   readonly timer: TimerRef | null;
+  /** True while a `flush` message to self is queued (`flushDelayMs` 0). */
+  readonly flushQueued: boolean;
 }
 
 type Ctx = ActorContext<HistoryStoreProtocol, StoreState>;
@@ -63,6 +74,21 @@ function flushPending(state: StoreState, ctx: Ctx): StoreState {
   const results = state.db.appendBatch(state.pending.map((waiting) => waiting.request));
   state.pending.forEach((waiting, i) => waiting.replier.reply(results[i]!));
   return { ...state, pending: [], timer: null };
+}
+
+/**
+ * Closes the batch `next` (whose first append just arrived) later: a `flush` queued behind the
+ * appends already in the mailbox, or after `flushDelayMs`. A mailbox too full for the `flush`
+ * message writes the batch now.
+ */
+function scheduleFlush(next: StoreState, ctx: Ctx): StoreState {
+  if (next.args.flushDelayMs > 0) return { ...next, timer: ctx.sendAfter(next.args.flushDelayMs, "flush") };
+  try {
+    ctx.self.tell("flush");
+  } catch {
+    return flushPending(next, ctx);
+  }
+  return { ...next, flushQueued: true };
 }
 
 /** Flushes before a read, so the read sees every earlier append. */
@@ -79,19 +105,19 @@ export const historyStoreBehaviour: Behaviour<HistoryStoreProtocol, StoreState, 
   init(args, ctx) {
     const db = new HistoryDatabase(join(args.dataDir, HISTORY_FILE_NAME));
     if (args.owner !== null) ctx.monitor(args.owner);
-    return { db, args, pending: [], timer: null };
+    return { db, args, pending: [], timer: null, flushQueued: false };
   },
   handlers: {
     append(state, request, ctx) {
       const replier = ctx.replyLater<AppendResult>();
       const next: StoreState = { ...state, pending: [...state.pending, { request, replier }] };
       if (next.pending.length >= state.args.batchMessagesMax) ctx.setState(flushPending(next, ctx));
-      else if (next.timer === null) ctx.setState({ ...next, timer: ctx.sendAfter(state.args.flushDelayMs, "flush") });
+      else if (next.timer === null && !next.flushQueued) ctx.setState(scheduleFlush(next, ctx));
       else ctx.setState(next);
       return DEFER;
     },
     flush(state, _none, ctx) {
-      ctx.setState(flushPending({ ...state, timer: null }, ctx));
+      ctx.setState(flushPending({ ...state, timer: null, flushQueued: false }, ctx));
     },
     latest: (state, query, ctx) => readFresh(state, ctx).db.latest(query.room, query.limit),
     after: (state, query, ctx) => readFresh(state, ctx).db.after(query.room, query.afterId, query.limit),

@@ -35,7 +35,7 @@ export interface ChatLimits {
   readonly beforeHistoryLengthMax: number;
   /** Typing is cleared after this much silence, in ms. Default 5,000. */
   readonly typingTimeoutMs: number;
-  /** Least time between two `rooms` broadcasts, in ms. Default 250. */
+  /** Least time between two `rooms` broadcasts (sent to every client), in ms. Default 1,000. */
   readonly roomsBroadcastThrottleMs: number;
   /** Most rooms on the server. Default 1,000. */
   readonly roomsMax: number;
@@ -43,7 +43,11 @@ export interface ChatLimits {
   readonly roomsPerConnectionMax: number;
   /** Most members of one room. Default 10,000. */
   readonly roomMembersMax: number;
-  /** How long the store collects appends before one transaction, in ms. Default 2. */
+  /**
+   * How long the store collects appends before one transaction, in ms. Default 0: group commit,
+   * every append already waiting goes into the next transaction at once, without a timer (see
+   * `history-store.ts`). The only limit that may be 0.
+   */
   readonly storeFlushDelayMs: number;
   /** Most appends in one transaction; a full batch is written at once. Default 256. */
   readonly storeBatchMessagesMax: number;
@@ -60,19 +64,22 @@ export const CHAT_LIMITS_DEFAULTS: ChatLimits = Object.freeze({
   beforeHistoryLengthDefault: 50,
   beforeHistoryLengthMax: 100,
   typingTimeoutMs: 5_000,
-  roomsBroadcastThrottleMs: 250,
+  roomsBroadcastThrottleMs: 1_000,
   roomsMax: 1_000,
   roomsPerConnectionMax: 50,
   roomMembersMax: 10_000,
-  storeFlushDelayMs: 2,
+  storeFlushDelayMs: 0,
   storeBatchMessagesMax: 256,
   storeRetryWindowMs: 3_000,
 });
 
+/** Limits that may be 0 (every other one must be > 0). */
+const ZERO_ALLOWED: ReadonlySet<string> = new Set(["storeFlushDelayMs"]);
+
 /**
  * Applies the defaults to a partial override and validates it.
  * @throws TypeError for a non-number; RangeError for a value that is not a finite number > 0
- *   (an integer >= 1 for counts), naming the field.
+ *   (>= 0 for `storeFlushDelayMs`; an integer >= 1 for counts), naming the field.
  */
 export function resolveChatLimits(overrides: Partial<ChatLimits> = {}): ChatLimits {
   const merged: Record<string, unknown> = { ...CHAT_LIMITS_DEFAULTS };
@@ -81,8 +88,14 @@ export function resolveChatLimits(overrides: Partial<ChatLimits> = {}): ChatLimi
     if (!(key in CHAT_LIMITS_DEFAULTS)) throw new TypeError(`limits.${key} is not a chat limit`);
     if (typeof value !== "number") throw new TypeError(`limits.${key} must be a number, got ${typeof value}`);
     const integer = !key.endsWith("Ms") && key !== "rateRefillPerSecond";
-    if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isSafeInteger(value)))
-      throw new RangeError(`limits.${key} must be ${integer ? "an integer >= 1" : "a number > 0"}, got ${value}`);
+    const least = ZERO_ALLOWED.has(key) ? ">= 0" : "> 0";
+    if (
+      !Number.isFinite(value) ||
+      value < 0 ||
+      (value === 0 && least === "> 0") ||
+      (integer && !Number.isSafeInteger(value))
+    )
+      throw new RangeError(`limits.${key} must be ${integer ? "an integer >= 1" : `a number ${least}`}, got ${value}`);
   }
   return Object.freeze(merged) as unknown as ChatLimits;
 }

@@ -6,6 +6,11 @@
  * to `storeRetryWindowMs`. A restarted room rebuilds its member list from the Socket.IO room the
  * sessions' sockets are still in, and announces it.
  *
+ * Typing: the first `typing: true` of a member is broadcast, `typing: false` when it says so, goes
+ * quiet for `typingTimeoutMs` or leaves. A send ends its sender's typing without a broadcast of
+ * its own: the `message` itself says so (clients clear the sender's indicator when it arrives),
+ * which keeps a send to one broadcast; a send that broadcasts no message says `typing: false`.
+ *
  * A nickname is held by one socket at a time. A join for a held nickname from a socket with the
  * holder's `sessionKey` (the same browser tab, reconnected or reloaded before the server noticed
  * its old socket was gone) takes it over: the old socket leaves the Socket.IO room and, if it is
@@ -89,6 +94,10 @@ interface PendingSend {
   readonly request: AppendRequest;
   readonly replier: Replier<SendOutcome>;
   readonly deadlineMs: number;
+  /** The sender's socket. */
+  readonly socketId: string;
+  /** The sender was typing: if no `message` goes out, the room says `typing: false` instead. */
+  readonly wasTyping: boolean;
 }
 
 interface Typist {
@@ -135,13 +144,29 @@ function roomsChanged(state: RoomState): void {
   }
 }
 
-/** Stops `nickname`'s typing (and tells the others) if it was typing. */
-function stopTyping(state: RoomState, nickname: string, socketId: string, ctx: Ctx): RoomState {
+/** Forgets `nickname`'s typing (cancelling its timer) without telling anyone. */
+function forgetTyping(state: RoomState, nickname: string, ctx: Ctx): RoomState {
   const typist = state.typing.get(nickname);
   if (typist === undefined) return state;
   ctx.cancelTimer(typist.timer);
-  state.args.io.to(state.key).except(socketId).emit("typing", { room: state.args.name, nickname, typing: false });
   return { ...state, typing: without(state.typing, nickname) };
+}
+
+function announceStoppedTyping(state: RoomState, nickname: string, socketId: string): void {
+  state.args.io.to(state.key).except(socketId).emit("typing", { room: state.args.name, nickname, typing: false });
+}
+
+/** A send ended without a `message` broadcast: say its sender stopped typing, if it was and still is quiet. */
+function quietTypistStopped(state: RoomState, pending: PendingSend): void {
+  const nickname = pending.request.nickname;
+  if (pending.wasTyping && !state.typing.has(nickname)) announceStoppedTyping(state, nickname, pending.socketId);
+}
+
+/** Stops `nickname`'s typing (and tells the others) if it was typing. */
+function stopTyping(state: RoomState, nickname: string, socketId: string, ctx: Ctx): RoomState {
+  const next = forgetTyping(state, nickname, ctx);
+  if (next !== state) announceStoppedTyping(state, nickname, socketId);
+  return next;
 }
 
 /** Sends append `seq` to the history keeper; the answer comes back as `appended`. */
@@ -251,11 +276,20 @@ export const roomBehaviour: Behaviour<RoomProtocol, RoomState, RoomArgs> = {
       };
       const seq = state.nextSeq;
       const deadlineMs = ctx.reactor.nowMs() + state.args.limits.storeRetryWindowMs;
-      const stopped = stopTyping(state, request.nickname, request.socketId, ctx);
+      // The `message` broadcast tells everyone the sender stopped typing (clients clear it), so
+      // a send costs one broadcast, not two; `appended` says `typing: false` if none goes out.
+      const stopped = forgetTyping(state, request.nickname, ctx);
+      const wasTyping = stopped !== state;
       ctx.setState({
         ...stopped,
         nextSeq: seq + 1,
-        pending: new Map(stopped.pending).set(seq, { request: append, replier, deadlineMs }),
+        pending: new Map(stopped.pending).set(seq, {
+          request: append,
+          replier,
+          deadlineMs,
+          socketId: request.socketId,
+          wasTyping,
+        }),
       });
       dispatch(state, seq, append, ctx);
       return DEFER;
@@ -271,12 +305,14 @@ export const roomBehaviour: Behaviour<RoomProtocol, RoomState, RoomArgs> = {
           return;
         }
         ctx.setState({ ...state, pending: without(state.pending, seq) });
+        quietTypistStopped(state, pending);
         pending.replier.reply(refusal("unavailable", "the history store is unavailable, try again"));
         return;
       }
       ctx.setState({ ...state, pending: without(state.pending, seq) });
       // A duplicate was broadcast when it was first stored; its sender only needs the ack.
       if (!result.duplicate) state.args.io.to(state.key).emit("message", result.message);
+      else quietTypistStopped(state, pending);
       pending.replier.reply({ ok: true, message: result.message });
     },
     retryAppend(state, seq, ctx) {

@@ -211,18 +211,24 @@ class Session {
 
   #withRoom<T>(room: string, open: boolean, use: (ref: Ref<RoomProtocol>) => Promise<T>): Promise<T> {
     const services = this.#context.services;
-    return this.#retrying(async () => (open ? services.openRoom(room) : services.room(room)), use);
+    return this.#retrying(() => services.room(room) ?? (open ? services.openRoom(room) : null), use);
   }
 
   #withHistory<T>(use: (ref: Ref<HistoryKeeperProtocol>) => Promise<T>): Promise<T> {
-    return this.#retrying(async () => this.#context.services.history(), use);
+    return this.#retrying(() => this.#context.services.history(), use);
   }
 
-  async #retrying<R, T>(find: () => Promise<R | null>, use: (ref: R) => Promise<T>): Promise<T> {
+  /**
+   * Finds the service and uses it, retrying while it restarts. When `find` answers at once (the
+   * usual case) `use` runs synchronously, still inside the connection actor's turn: its ask then
+   * reaches the room in the same drain of the loop instead of one loop iteration later.
+   */
+  async #retrying<R, T>(find: () => R | null | Promise<R | null>, use: (ref: R) => Promise<T>): Promise<T> {
     for (let attempt = 0; attempt < SERVICE_ATTEMPTS_MAX; attempt++) {
       if (attempt > 0) await sleep(this.#context.reactor, SERVICE_RETRY_DELAY_MS * attempt);
       try {
-        const ref = await find();
+        const found = find();
+        const ref = found instanceof Promise ? await found : found;
         if (ref !== null) return await use(ref);
       } catch (error) {
         if (!transient(error)) throw error;
