@@ -104,6 +104,7 @@ export class ActorCell extends ActorFields implements Target {
     this.loop.forget(this);
     if (this.links !== null) for (const other of this.links) other.links?.delete(this);
     this.links = null;
+    this.loop.farLinks?.cellForgotten(this);
   }
 
   /** @internal Counts a handled message (for inspection). */
@@ -193,6 +194,7 @@ export class ActorCell extends ActorFields implements Target {
     this.failQueued(finalReason);
     this.loop.forget(this);
     signalLinks(this, finalReason);
+    this.loop.farLinks?.cellExited(this, finalReason);
     signalWatchers(this, finalReason);
     this.loop.notifyExit(this, finalReason);
   }
@@ -279,7 +281,7 @@ export class ActorCell extends ActorFields implements Target {
     this.loop.cancelDeferredDown(monitorId);
   }
 
-  /** Adds a two-way link (same loop); linking to a dead actor signals `noproc` at once. */
+  /** Adds a two-way link (same loop; far links are in far-link.ts); a dead actor signals `noproc` at once. */
   linkWith(other: ActorCell): void {
     linkCells(this, other);
   }

@@ -4,8 +4,10 @@ import type { AnyBehaviour, Behaviour } from "./behaviour.js";
 import { DOWN_SIGNAL } from "./envelope.js";
 import { BadMessageError } from "./errors.js";
 import { type ExitReason, ExitReasons } from "./exit-reason.js";
+import { checkLinkRoom, farLinksOf } from "./far-link.js";
 import type { PayloadArgs, PayloadOf, Protocol, Tag } from "./protocol.js";
 import { type AnyRef, type MonitorRef, type Ref, targetOf } from "./ref.js";
+import { DeadTarget, RemoteTarget } from "./remote-target.js";
 import type { ReplyTo } from "./target.js";
 
 /** Options of `spawn`. */
@@ -54,9 +56,16 @@ export interface ActorContext<M extends Protocol<M>, S> {
   spawn<M2 extends Protocol<M2>, S2, A2>(behaviour: Behaviour<M2, S2, A2>, ...rest: SpawnArgs<A2>): Ref<M2>;
   /** Spawns an actor on this loop and links it to this one. */
   spawnLink<M2 extends Protocol<M2>, S2, A2>(behaviour: Behaviour<M2, S2, A2>, ...rest: SpawnArgs<A2>): Ref<M2>;
-  /** Links this actor with `ref` (same loop): when one exits abnormally, the other gets the signal. */
+  /**
+   * Links this actor with `ref`, on this loop or (through a far ref) on another loop: when one
+   * exits, the other gets the exit signal with the same reason (trapped: `onExit`; otherwise
+   * `normal` is ignored and any other reason stops it). A dead actor signals `noproc`; losing the
+   * connection to the other loop signals `noconnection`. Made when the turn commits.
+   * @throws BadMessageError for a facet (caretaker, attenuated ref) or an actor of an unconnected loop.
+   * @throws MailboxFullError when the outbound queue to the far actor's loop is full.
+   */
   link(ref: AnyRef): void;
-  /** Removes a link. */
+  /** Removes a link (on this loop or across loops); no exit signal crosses it afterwards. */
   unlink(ref: AnyRef): void;
   /** Monitors `ref`: `onDown` runs once when it stops (at once with `noproc` if it is dead). */
   monitor(ref: AnyRef): MonitorRef;
@@ -159,22 +168,29 @@ export class ContextImpl implements ActorContext<AnyProtocolShape, unknown> {
   }
 
   link(ref: AnyRef): void {
-    const other = this.#localCell(ref, "link");
-    this.#effect(() => this.#cell.linkWith(other));
+    const cell = this.#cell;
+    const target = targetOf(ref);
+    const other = cell.loop.cellOf(target);
+    if (other !== null) {
+      this.#effect(() => cell.linkWith(other));
+    } else if (target instanceof RemoteTarget && target.loop === cell.loop) {
+      checkLinkRoom(target);
+      this.#effect(() => farLinksOf(cell.loop).link(cell, target, ref));
+    } else if (target instanceof DeadTarget) {
+      this.#effect(() => cell.exitSignal(ref, ExitReasons.noproc, true));
+    } else {
+      throw notLinkable(ref, "link");
+    }
   }
 
   unlink(ref: AnyRef): void {
-    const other = this.#localCell(ref, "unlink");
-    this.#effect(() => this.#cell.unlinkFrom(other));
-  }
-
-  #localCell(ref: AnyRef, what: string): ActorCell {
+    const cell = this.#cell;
     const target = targetOf(ref);
-    const cell = this.#cell.loop.cellOf(target);
-    if (cell === null) {
-      throw new BadMessageError(`${what}: ${ref} is not on this loop; use monitor for actors on other loops`);
-    }
-    return cell;
+    const other = cell.loop.cellOf(target);
+    if (other !== null) this.#effect(() => cell.unlinkFrom(other));
+    else if (target instanceof RemoteTarget && target.loop === cell.loop)
+      this.#effect(() => cell.loop.farLinks?.unlink(cell, target));
+    else if (!(target instanceof DeadTarget)) throw notLinkable(ref, "unlink");
   }
 
   monitor(ref: AnyRef): MonitorRef {
@@ -298,3 +314,9 @@ function tellQuietly(ref: AnyRef, tag: string, payload: unknown): void {
 }
 
 function noop(): void {}
+
+function notLinkable(ref: AnyRef, what: string): BadMessageError {
+  return new BadMessageError(
+    `${what}: ${ref} is neither an actor of this loop nor a far ref (a facet, or an actor of an unconnected loop)`,
+  );
+}

@@ -25,6 +25,10 @@ export type Frame =
   | { readonly t: "demon"; readonly mid: number }
   | { readonly t: "down"; readonly mid: number; readonly reason: EncodedReason }
   | { readonly t: "exit"; readonly to: string; readonly reason: EncodedReason }
+  // Links across loops (see far-link.ts): `from` is the sender's actor token, `to` the receiver's.
+  | { readonly t: "link"; readonly from: string; readonly to: string }
+  | { readonly t: "unlink"; readonly from: string; readonly to: string }
+  | { readonly t: "lexit"; readonly from: string; readonly to: string; readonly reason: EncodedReason }
   | {
       readonly t: "spawn";
       readonly id: number;

@@ -13,6 +13,7 @@ import { ActorCell } from "./actor-cell.js";
 import type { AnyBehaviour, Behaviour } from "./behaviour.js";
 import type { SpawnArgs, SpawnOptions } from "./context.js";
 import { LoopClosedError } from "./errors.js";
+import type { FarLinks } from "./far-link.js";
 import { type ExitReason, ExitReasons } from "./exit-reason.js";
 import { type MailboxOptions, resolveMailboxOptions } from "./mailbox.js";
 import type { ModuleSpawner, PeerConnection } from "./peer-connection.js";
@@ -69,6 +70,8 @@ export class LoopRuntime implements Loop {
   #closed = false;
   /** Hooks for other loops (see peer-connection.ts); set when the first peer connects. */
   peerHooks: { onShutdown(): void } | null = null;
+  /** Links to actors on other loops (see far-link.ts); null until the first one. */
+  farLinks: FarLinks | null = null;
   /** Sees every spawn, turn, state change and exit; null when not tracing. */
   tracer: KernelTracer | null = null;
   /** Connections to other loops, by loop id. */
@@ -337,7 +340,7 @@ export class LoopRuntime implements Loop {
       signalsQueued: cell.inbox?.signals ?? 0,
       messagesHandled: cell.messagesHandled,
       trapExits: cell.trapExits,
-      linkCount: cell.links?.size ?? 0,
+      linkCount: (cell.links?.size ?? 0) + (this.farLinks?.countOf(cell) ?? 0),
       timerCount: cell.timers?.size ?? 0,
       exitReason: cell.exitReason,
     };

@@ -7,6 +7,7 @@ import {
   toErrorShape,
 } from "./errors.js";
 import { ExitReasons } from "./exit-reason.js";
+import { farLinksOf } from "./far-link.js";
 import type { LoopRuntime } from "./loop.js";
 import type { EncodedRef, Frame, LoopTransport } from "./loop-transport.js";
 import type { AnyRef } from "./ref.js";
@@ -56,8 +57,10 @@ class RemoteReply implements ReplyTo {
 
 /**
  * The kernel's side of a connection to one peer loop: outstanding asks, monitors in both
- * directions, and the translation of refs to capability tokens and back. When the transport
- * closes, every pending ask fails with LoopClosedError and every monitor fires `noconnection`.
+ * directions, link frames (handed to the loop's far-link table), and the translation of refs to
+ * capability tokens and back. When the transport closes, every pending ask fails with
+ * LoopClosedError, every monitor fires `noconnection`, and every actor linked across it gets an
+ * exit signal `noconnection`.
  */
 export class PeerConnection implements RefTranslator {
   readonly loop: LoopRuntime;
@@ -115,6 +118,11 @@ export class PeerConnection implements RefTranslator {
     return encodedRef(target.exportToken(), this.loop.id);
   }
 
+  /** A far ref to the actor exported as `token` by the peer loop (works until the peer is lost). */
+  farRef(token: string): AnyRef {
+    return makeRef(new RemoteTarget(this, token, this.loop.nextMonitorId()));
+  }
+
   decodeRef(encoded: EncodedRef): AnyRef {
     const token = tokenOf(encoded);
     if (encoded.loop === this.loop.id) {
@@ -122,7 +130,7 @@ export class PeerConnection implements RefTranslator {
     }
     const peer = this.loop.peers.get(encoded.loop);
     if (peer === undefined || peer.closed) return makeRef(new DeadTarget(this.loop, "its loop is not connected"));
-    return makeRef(new RemoteTarget(peer, token, this.loop.nextMonitorId()));
+    return peer.farRef(token);
   }
 
   // ---- inbound frames ----
@@ -162,6 +170,15 @@ export class PeerConnection implements RefTranslator {
         break;
       case "spawn":
         this.#spawnFor(frame);
+        break;
+      case "link":
+        farLinksOf(this.loop).accept(this, frame.from, frame.to);
+        break;
+      case "unlink":
+        this.loop.farLinks?.dropped(this, frame.from, frame.to);
+        break;
+      case "lexit":
+        this.loop.farLinks?.signalled(this, frame.from, frame.to, decodeReason(frame.reason));
         break;
     }
   }
@@ -211,7 +228,13 @@ export class PeerConnection implements RefTranslator {
     const target = this.loop.resolveToken(token);
     const sendDown = (reason: import("./exit-reason.js").ExitReason) => {
       this.#inbound.delete(mid);
-      if (!this.closed) this.transport.send({ t: "down", mid, reason: encodeReason(reason) });
+      if (this.closed) return;
+      try {
+        this.transport.send({ t: "down", mid, reason: encodeReason(reason) });
+      } catch {
+        // Outbound queue full: the down is lost like a frame on a lost connection; throwing here
+        // would break the exit of the watched actor, which runs this.
+      }
     };
     if (target === undefined) {
       sendDown(ExitReasons.noproc);
@@ -252,6 +275,7 @@ export class PeerConnection implements RefTranslator {
     for (const [id, watcher] of watchers) watcher.down(id, ExitReasons.noconnection);
     for (const { target, localId } of this.#inbound.values()) target.demonitor(localId);
     this.#inbound.clear();
+    this.loop.farLinks?.peerLost(this);
   }
 }
 
