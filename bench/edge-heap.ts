@@ -72,6 +72,14 @@ function tallies(path: string): { byType: Tally; collections: Tally } {
   const collections: Tally = new Map();
   for (const [i, bytes] of backing)
     add(collections, `${label(i)} <- ${holder.get(i) ?? "?"}`, bytes + s.nodes[i + si!]!);
+  // Plain objects, closures and their contexts by holder too: what keeps the small objects.
+  for (let i = 0; i < s.nodes.length; i += nf.length) {
+    const type = types[s.nodes[i + ti!]!]!;
+    const own = label(i);
+    if (own === "object: Object" || type === "closure" || own === "object: system / Context") {
+      add(collections, `${own} <- ${holder.get(i) ?? "?"}`, s.nodes[i + si!]!);
+    }
+  }
   return { byType, collections };
 }
 
@@ -117,7 +125,7 @@ export async function heapPerConnection(kind: ServerKind, generators: number): P
     `${kind}: ${((total - totalBefore) / ADDED).toFixed(0)} heap bytes per idle connection (snapshot totals; --keep-snapshots keeps them in ${dir})`,
     "-- by node type, per added connection",
     ...diffLines(before.byType, after.byType, ADDED, 0),
-    "-- Arrays, Maps and Sets (object + backing store) by holder, per added connection",
+    "-- Arrays, Maps and Sets (object + backing store), plain objects and closures, by holder, per added connection",
     ...diffLines(before.collections, after.collections, ADDED, 0.5),
   ];
   process.stdout.write(`${lines.join("\n")}\n`);

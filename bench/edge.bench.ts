@@ -44,7 +44,10 @@ const FANOUT_SENDERS = 10;
 const IDLE_CONNECTIONS = 10_000;
 /** Idle connections opened before the memory baseline is read. */
 const IDLE_WARM = 100;
-const ROUNDS = 3;
+/** Rounds of alternating windows (`--rounds=N` overrides, for quick iteration). */
+const ROUNDS = roundsFlag() ?? 3;
+/** Cases to run (`--only=echo,fanout,idle`, for quick iteration; default all). */
+const ONLY = onlyFlag();
 const ECHO_TIMING = { warmupMs: 500, windowMs: 2_500 } as const;
 const FANOUT_TIMING = { warmupMs: 1_000, windowMs: 3_000 } as const;
 /** Paced fan-out for latency: deliveries per second offered (about a third of what the generators take). */
@@ -85,6 +88,25 @@ function sourceAddresses(connections: number, notes: string[]): string[] {
   const addresses = Array.from({ length: count }, (_, i) => `127.0.0.${i + 2}`);
   notes.push(`idle connections spread over source addresses ${addresses.join(", ")} (${ports} ephemeral ports)`);
   return addresses;
+}
+
+function roundsFlag(): number | null {
+  const flag = process.argv.find((arg) => arg.startsWith("--rounds="));
+  if (flag === undefined) return null;
+  const rounds = Number(flag.slice("--rounds=".length));
+  if (!Number.isSafeInteger(rounds) || rounds < 1 || rounds > 5) throw new RangeError(`--rounds must be 1..5`);
+  return rounds;
+}
+
+type CaseName = "echo" | "fanout" | "idle";
+
+function onlyFlag(): ReadonlySet<CaseName> {
+  const flag = process.argv.find((arg) => arg.startsWith("--only="));
+  const all: CaseName[] = ["echo", "fanout", "idle"];
+  if (flag === undefined) return new Set(all);
+  const names = flag.slice("--only=".length).split(",");
+  for (const name of names) if (!all.includes(name as CaseName)) throw new RangeError(`--only: unknown case ${name}`);
+  return new Set(names as CaseName[]);
 }
 
 type Figures = ReadonlyMap<ServerKind, KindFigures>;
@@ -196,19 +218,24 @@ async function loadCases(progress: Progress, detail: Detail, fleet: GeneratorFle
 
   progress.step(`echo: connecting ${ECHO_CLIENTS} clients per server`);
   await withTimeout(connectAll(servers, fleet, ECHO_CLIENTS, ECHO_CLIENTS, detail), 60_000, "echo connect");
-  progress.step(`echo: ${ECHO_CLIENTS} clients, ${ROUNDS} rounds`);
+  progress.step(`echo: ${ECHO_CLIENTS} clients, ${ONLY.has("echo") ? ROUNDS : 0} rounds`);
   const echoLoad = {
     name: "echo",
     timing: ECHO_TIMING,
     start: (kind: ServerKind) => fleet.echo(kind, ECHO_CLIENTS),
     operations: "echoes",
   } as const;
-  const echoRounds = { rounds: ROUNDS, loads: [echoLoad], windowLimitMs: 15_000, expectedSockets: ECHO_CLIENTS };
+  const echoRounds = {
+    rounds: ONLY.has("echo") ? ROUNDS : 0,
+    loads: [echoLoad],
+    windowLimitMs: 15_000,
+    expectedSockets: ECHO_CLIENTS,
+  };
   const echo = (await alternate(servers, fleet, echoRounds, detail)).get("echo")!;
 
   progress.step(`fan-out: connecting ${FANOUT_CLIENTS} clients per server`);
-  const more = FANOUT_CLIENTS - ECHO_CLIENTS;
-  await withTimeout(connectAll(servers, fleet, more, FANOUT_CLIENTS, detail), 90_000, "fan-out connect");
+  const more = ONLY.has("fanout") ? FANOUT_CLIENTS - ECHO_CLIENTS : 0;
+  if (more > 0) await withTimeout(connectAll(servers, fleet, more, FANOUT_CLIENTS, detail), 90_000, "fan-out connect");
   progress.step(`fan-out: ${FANOUT_CLIENTS} clients, ${FANOUT_SENDERS} senders, ${ROUNDS} rounds`);
   const fanoutLoads = [
     {
@@ -224,7 +251,12 @@ async function loadCases(progress: Progress, detail: Detail, fleet: GeneratorFle
       operations: "deliveries",
     },
   ] as const;
-  const fanoutRounds = { rounds: ROUNDS, loads: fanoutLoads, windowLimitMs: 20_000, expectedSockets: FANOUT_CLIENTS };
+  const fanoutRounds = {
+    rounds: more > 0 ? ROUNDS : 0,
+    loads: fanoutLoads,
+    windowLimitMs: 20_000,
+    expectedSockets: FANOUT_CLIENTS,
+  };
   const fanout = await alternate(servers, fleet, fanoutRounds, detail);
   for (const kind of SERVER_KINDS) await fleet.disconnect(kind);
   for (const server of servers.values()) await server.stop();
@@ -261,9 +293,9 @@ async function run(): Promise<void> {
 
   progress.step("starting servers and generators");
   const fleet = GeneratorFleet.start(GENERATORS);
-  const { echo, saturated, paced } = await loadCases(progress, detail, fleet);
+  const loads = ONLY.has("echo") || ONLY.has("fanout") ? await loadCases(progress, detail, fleet) : null;
   const idle = new Map<ServerKind, IdleFigures>();
-  for (const kind of SERVER_KINDS) {
+  for (const kind of ONLY.has("idle") ? SERVER_KINDS : []) {
     progress.step(`idle: ${idleConnections} connections to a fresh ${kind} server`);
     const options = { connections: idleConnections, warm: IDLE_WARM, localAddresses: addresses, server: {} };
     idle.set(kind, await withTimeout(idleMemory(kind, fleet, options, detail), 90_000, `idle ${kind}`));
@@ -271,15 +303,26 @@ async function run(): Promise<void> {
   await fleet.stop();
   progress.done();
 
-  const rows = [...fanoutRows(saturated, paced), ...echoRows(echo), ...idleRows(idle)];
-  const connectTimes = SERVER_KINDS.map((k) => `${k} ${(idle.get(k)!.connectMs / 1000).toFixed(1)} s`);
+  const rows = [
+    ...(ONLY.has("fanout") && loads !== null ? fanoutRows(loads.saturated, loads.paced) : []),
+    ...(ONLY.has("echo") && loads !== null ? echoRows(loads.echo) : []),
+    ...(ONLY.has("idle") ? idleRows(idle) : []),
+  ];
+  if (loads !== null && ONLY.has("echo") && ONLY.has("fanout")) {
+    notes.push(...loadNotes(loads.echo, loads.saturated, loads.paced));
+  }
+  if (ONLY.has("idle")) {
+    const connectTimes = SERVER_KINDS.map((k) => `${k} ${(idle.get(k)!.connectMs / 1000).toFixed(1)} s`);
+    notes.push(
+      `idle: heap/RSS delta after full GCs between ${IDLE_WARM} and ${idleConnections} connections, ÷ ${idleConnections - IDLE_WARM}; connect time ${connectTimes.join(", ")}`,
+    );
+  }
   notes.push(
-    ...loadNotes(echo, saturated, paced),
-    `idle: heap/RSS delta after full GCs between ${IDLE_WARM} and ${idleConnections} connections, ÷ ${idleConnections - IDLE_WARM}; connect time ${connectTimes.join(", ")}`,
     `whole run ${((nowMs() - startedAt) / 1000).toFixed(0)} s; load average before ${loadBefore}, after ${loadavg()[0]!.toFixed(1)} (other work on the machine skews absolute figures, less the ratios)`,
   );
   printEdgeTable("edge", rows, notes);
-  process.stdout.write(`wrote ${writeEdgeResults(rows)}\n`);
+  if (ONLY.size === 3 && ROUNDS === 3) process.stdout.write(`wrote ${writeEdgeResults(rows)}\n`);
+  else process.stdout.write("partial run (--only / --rounds): results file not written\n");
 }
 
 installWatchdog(RUN_LIMIT_MS, "the edge bench is still running");

@@ -1,6 +1,7 @@
 /**
  * Test and simulation helpers (`chorus/testing`): the virtual Reactor, the deterministic
- * simulator (world, nodes, network, scenarios, runner, shrinking) and its seeded PRNG.
+ * simulator (world, nodes, network, scenarios, runner, shrinking), its seeded PRNG, and the
+ * simulated edge (an Engine.IO/Socket.IO server and clients over simulated connections).
  * @packageDocumentation
  */
 export { VirtualReactor, type VirtualReactorOptions } from "./reactor/virtual/virtual-reactor.js";
@@ -18,3 +19,10 @@ export { sweep, type SweepOptions, type SweepResult } from "./sim/sweep.js";
 export { shrinkPlan, type ShrinkResult } from "./sim/shrink.js";
 export { formatFailure, formatRunHeader, formatRunLine } from "./sim/report.js";
 export { builtInScenarios } from "./sim/scenarios/index.js";
+export { serveEdge, type SimEdgeServer, type SimEdgeServerOptions } from "./sim/edge/sim-edge-server.js";
+export {
+  SimEngineIoClient,
+  type SimEngineIoClientMode,
+  type SimEngineIoClientOptions,
+} from "./sim/edge/sim-engine-io-client.js";
+export { SimSocketIoClient, type SimSocketIoClientOptions } from "./sim/edge/sim-socket-io-client.js";

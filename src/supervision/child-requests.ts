@@ -72,7 +72,7 @@ function startChild(s: SupervisorState, ctx: SupervisorContext, spec: unknown, r
     replier.fail(startError(s, resolved.id, result.error));
     return;
   }
-  s.children.push({ spec: resolved, ref: result.ref, restarting: false, restartCount: 0 });
+  s.children.put({ spec: resolved, ref: result.ref, restarting: false, restartCount: 0 });
   replier.reply(result.ref);
 }
 
@@ -124,7 +124,7 @@ function deleteChild(s: SupervisorState, id: string, replier: Replier<void>): vo
 
 /** Every child, in start order. */
 export function whichChildren(s: SupervisorState): ChildInfo[] {
-  return s.children.map((child) => ({
+  return s.children.list().map((child) => ({
     id: child.spec.id,
     ref: child.ref,
     status: child.ref !== null ? "running" : child.restarting ? "restarting" : "terminated",
@@ -135,12 +135,13 @@ export function whichChildren(s: SupervisorState): ChildInfo[] {
 
 /** Child counts. */
 export function countChildren(s: SupervisorState): ChildCounts {
-  const supervisors = s.children.filter((child) => child.spec.type === "supervisor").length;
+  const children = s.children.list();
+  const supervisors = children.filter((child) => child.spec.type === "supervisor").length;
   return {
-    specs: s.children.length,
-    active: s.children.filter((child) => child.ref !== null).length,
+    specs: children.length,
+    active: children.filter((child) => child.ref !== null).length,
     supervisors,
-    workers: s.children.length - supervisors,
+    workers: children.length - supervisors,
   };
 }
 

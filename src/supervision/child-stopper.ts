@@ -62,6 +62,7 @@ export function shutDown(s: SupervisorState, ctx: SupervisorContext, reason: Exi
   const active = s.job?.active ?? null;
   const repliers = new Map(s.job?.queue.map((op) => [op.id, op.replier]));
   const queue = s.children
+    .list()
     .filter((child) => child.ref !== null && child.spec.id !== active?.id)
     .reverse()
     .map((child) => ({ id: child.spec.id, replier: repliers.get(child.spec.id) ?? null }));

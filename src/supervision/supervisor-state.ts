@@ -2,6 +2,7 @@ import type { ActorContext, Replier, TimerRef } from "../kernel/context.js";
 import type { ExitReason } from "../kernel/exit-reason.js";
 import type { AnyRef } from "../kernel/ref.js";
 import type { ResolvedChildSpec } from "./child-spec.js";
+import type { ChildTable } from "./child-table.js";
 import { type CrashReporter, type SupervisorReportContext, stackOf } from "./crash-reporter.js";
 import type { RestartIntensity } from "./restart-intensity.js";
 import type { ResolvedSupervisorFlags } from "./supervisor-flags.js";
@@ -101,8 +102,8 @@ export interface SupervisorState {
   readonly flags: ResolvedSupervisorFlags;
   readonly reporter: CrashReporter | null;
   phase: SupervisorPhase;
-  /** In start order. */
-  children: ChildRecord[];
+  /** In start order, indexed by id and ref; shared by a turn's fork (see {@link forkState}). */
+  readonly children: ChildTable;
   intensity: RestartIntensity;
   job: StopJob | null;
   pending: PendingRequest[];
@@ -112,32 +113,34 @@ export interface SupervisorState {
 /** The supervisor's actor context. */
 export type SupervisorContext = ActorContext<SupervisorMessages, SupervisorState>;
 
-/** A copy of `state` that a turn may change freely (records are immutable and shared). */
+/**
+ * A copy of `state` that a turn may change freely (records are immutable and shared). The child
+ * table is not copied (that made every turn O(children)): the turn opens a transaction on it
+ * (`children.begin()`), and commits it or rolls it back with the turn.
+ */
 export function forkState(state: SupervisorState): SupervisorState {
   const job = state.job === null ? null : { ...state.job, queue: state.job.queue.slice() };
-  return { ...state, children: state.children.slice(), pending: state.pending.slice(), job };
+  return { ...state, pending: state.pending.slice(), job };
 }
 
 /** The child with this id, if any. */
 export function childById(s: SupervisorState, id: string): ChildRecord | undefined {
-  return s.children.find((child) => child.spec.id === id);
+  return s.children.get(id);
 }
 
 /** The child whose running incarnation is `ref`, if any. */
 export function childByRef(s: SupervisorState, ref: AnyRef): ChildRecord | undefined {
-  return s.children.find((child) => child.ref === ref);
+  return s.children.byRef(ref);
 }
 
-/** Replaces the record of `child.spec.id`. */
+/** Replaces the record of `child.spec.id`, or appends it. */
 export function putChild(s: SupervisorState, child: ChildRecord): void {
-  const index = s.children.findIndex((c) => c.spec.id === child.spec.id);
-  if (index >= 0) s.children[index] = child;
-  else s.children.push(child);
+  s.children.put(child);
 }
 
 /** Forgets child `id`. */
 export function removeChild(s: SupervisorState, id: string): void {
-  s.children = s.children.filter((child) => child.spec.id !== id);
+  s.children.delete(id);
 }
 
 /** Marks a child dead: a temporary child is forgotten, any other is kept as terminated. */

@@ -7,6 +7,7 @@ import { spawnChild, startGroup } from "./child-starter.js";
 import { isBeingStopped, shutDown, shutdownTimedOut, stopChildren, stoppedChildExited } from "./child-stopper.js";
 import type { CrashReporter } from "./crash-reporter.js";
 import { ChildStartError, SupervisorShuttingDownError } from "./errors.js";
+import { ChildTable } from "./child-table.js";
 import { RestartIntensity } from "./restart-intensity.js";
 import { restartPlan } from "./restart-strategy.js";
 import { resolveSupervisorFlags, type SupervisorFlags } from "./supervisor-flags.js";
@@ -78,7 +79,7 @@ function init(args: SupervisorArgs | undefined, ctx: SupervisorContext): Supervi
     flags,
     reporter: a.reporter ?? null,
     phase: "running",
-    children: [],
+    children: new ChildTable(),
     intensity: new RestartIntensity(flags.intensity, flags.periodMs),
     job: null,
     pending: [],
@@ -90,7 +91,7 @@ function init(args: SupervisorArgs | undefined, ctx: SupervisorContext): Supervi
     if (!result.ok) {
       throw new ChildStartError(`${s.name}: child "${spec.id}" failed to start`, { cause: result.error });
     }
-    s.children.push({ spec, ref: result.ref, restarting: false, restartCount: 0 });
+    s.children.put({ spec, ref: result.ref, restarting: false, restartCount: 0 });
   }
   return s;
 }
@@ -98,7 +99,14 @@ function init(args: SupervisorArgs | undefined, ctx: SupervisorContext): Supervi
 // One turn: work on a fork of the state, run continuations and pending requests, commit.
 function turn(state: SupervisorState, ctx: SupervisorContext, body: (s: SupervisorState) => AfterStop | null): void {
   const s = forkState(state);
-  settle(s, ctx, body(s));
+  s.children.begin();
+  try {
+    settle(s, ctx, body(s));
+  } catch (error) {
+    s.children.rollback(); // the previous state stays as it was, children included
+    throw error;
+  }
+  s.children.commit();
   ctx.setState(s);
 }
 
@@ -160,7 +168,7 @@ function restart(s: SupervisorState, ctx: SupervisorContext, id: string): AfterS
     reportSupervisor(s, ctx, "reached_max_restart_intensity", id, REACHED_MAX_RESTART_INTENSITY);
     return shutDown(s, ctx, REACHED_MAX_RESTART_INTENSITY);
   }
-  const ids = s.children.map((c) => c.spec.id);
+  const ids = s.children.list().map((c) => c.spec.id);
   const plan = restartPlan(s.flags.strategy, ids, id);
   const ops = plan.stopIds.map((stopId) => ({ id: stopId, replier: null }));
   return stopChildren(s, ctx, ops, { type: "restart", ids: plan.startIds });

@@ -20,8 +20,15 @@ export const WEBSOCKET_CLOSE_REASONS: Readonly<Record<number, string>> = Object.
   1009: "payload too large",
 });
 
-/** A `ws` WebSocket whose code-only closes carry a reason from {@link WEBSOCKET_CLOSE_REASONS}. */
+/**
+ * A `ws` WebSocket whose code-only closes carry a reason from {@link WEBSOCKET_CLOSE_REASONS}.
+ * It also carries its owner (the Engine.IO transport), so the owner can listen with shared
+ * module functions instead of closures per connection.
+ */
 export class CloseReasonWebSocket extends WebSocket {
+  /** The transport that owns this connection and receives its events; null until one takes it. */
+  owner: unknown = null;
+
   /** As `ws`'s `close`, with a reason text added to a known code sent without one. */
   override close(code?: number, data?: string | Buffer): void {
     const reason = data === undefined && code !== undefined ? WEBSOCKET_CLOSE_REASONS[code] : undefined;

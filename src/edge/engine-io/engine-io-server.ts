@@ -26,6 +26,7 @@ import {
 } from "./engine-io-server-options.js";
 import { CloseReasonWebSocket } from "./close-reason-web-socket.js";
 import { EngineIoSession } from "./engine-io-session.js";
+import { HeartbeatScheduler } from "./heartbeat.js";
 import type { EngineIoSocket } from "./engine-io-socket.js";
 import type { EngineIoTransport } from "./engine-io-transport.js";
 import type { EngineIoRequestErrorCode } from "./errors.js";
@@ -38,6 +39,7 @@ import {
   rejectUpgradeUnavailable,
 } from "./request-rejection.js";
 import { createSessionId } from "./session-id.js";
+import { SocketCorker } from "./socket-corker.js";
 import { WebSocketTransport } from "./websocket-transport.js";
 
 /** Called with each new session, after its `open` packet is queued. */
@@ -74,6 +76,18 @@ export interface EngineIoServer {
   handleRequest(req: IncomingMessage, res: ServerResponse): void;
   /** Handles one upgrade request already known to be under the path. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /**
+   * Opens a session on a transport the server did not build (a simulated or custom one), as a
+   * WebSocket handshake would: without `sid`, a new session whose `open` packet is the
+   * transport's first write, announced to `onConnection` listeners; with `sid`, the transport is
+   * offered as the upgrade probe of that polling session. The caller routes the transport's
+   * input itself (requests of a custom polling transport never reach `handleRequest`).
+   * Refused — the transport is closed and null returned — for a transport not in
+   * `options.transports`, a handshake while draining, an unknown sid, a session that is not on
+   * polling or already upgrading, or a probe during `close`.
+   * @returns the session opened or being upgraded, or null if refused.
+   */
+  acceptTransport(transport: EngineIoTransport, query?: { readonly sid?: string }): EngineIoSocket | null;
   /**
    * Refuses new sessions from now on (a handshake gets 503 "Server shutting down"); open
    * sessions and their requests go on. Idempotent.
@@ -117,6 +131,16 @@ class EngineIoServerRuntime implements EngineIoServer {
   readonly #pollers = new Map<string, PollingTransport>();
   readonly #listeners: EngineIoConnectionListener[] = [];
   readonly #wss: WebSocketServer;
+  /** Batches every WebSocket connection's writes per loop turn. */
+  readonly #corker: SocketCorker;
+  /** Every session's heartbeat, on two Reactor timers. */
+  readonly #heartbeats: HeartbeatScheduler;
+  /** Forgets a session that ended (shared by every session: no closure per session). */
+  readonly #forget = (ended: EngineIoSession): void => {
+    this.#sessions.delete(ended.id);
+    this.#pollers.delete(ended.id);
+    if (this.#sessions.size === 0) this.#whenEmpty?.();
+  };
   #draining = false;
   #closing: Promise<void> | null = null;
   /** Called when the last session ends during a drain. */
@@ -124,6 +148,8 @@ class EngineIoServerRuntime implements EngineIoServer {
 
   constructor(options: ResolvedEngineIoServerOptions) {
     this.options = options;
+    this.#corker = new SocketCorker(options.reactor);
+    this.#heartbeats = new HeartbeatScheduler(options.reactor, options);
     this.#wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -180,7 +206,36 @@ class EngineIoServerRuntime implements EngineIoServer {
     const refusal = this.#closing !== null && query.sid !== null ? "bad_request" : this.#verify(req, query, true);
     if (refusal === "draining") return rejectUpgradeUnavailable(socket);
     if (refusal !== null) return rejectUpgrade(socket, refusal);
-    this.#wss.handleUpgrade(req, socket, head, (ws: WebSocket) => this.#onWebSocket(ws, query));
+    // `socket` is the Duplex `ws` writes to: the transport corks it to batch a turn's frames.
+    this.#wss.handleUpgrade(req, socket, head, (ws: WebSocket) =>
+      this.#onWebSocket(ws as CloseReasonWebSocket, socket, query),
+    );
+  }
+
+  acceptTransport(transport: EngineIoTransport, query: { readonly sid?: string } = {}): EngineIoSocket | null {
+    const sid = query.sid;
+    const session = sid === undefined ? undefined : this.#sessions.get(sid);
+    const accepted =
+      this.options.transports.includes(transport.name) &&
+      (sid === undefined
+        ? !this.#draining
+        : session !== undefined &&
+          this.#closing === null &&
+          transport.name === "websocket" &&
+          session.transport === "polling" &&
+          !session.upgradeStarted &&
+          session.readyState === "open");
+    if (!accepted) {
+      transport.close(() => {}, true);
+      return null;
+    }
+    if (session !== undefined) {
+      session.upgradeTo(transport);
+      return session;
+    }
+    const opened = this.#open(transport);
+    this.#announce(opened);
+    return opened;
   }
 
   stopAccepting(): void {
@@ -234,8 +289,8 @@ class EngineIoServerRuntime implements EngineIoServer {
     return null;
   }
 
-  #onWebSocket(ws: WebSocket, query: ParsedQuery): void {
-    const transport = new WebSocketTransport(ws);
+  #onWebSocket(ws: CloseReasonWebSocket, socket: Duplex, query: ParsedQuery): void {
+    const transport = new WebSocketTransport(ws, socket, this.#corker);
     if (query.sid === null) {
       this.#announce(this.#open(transport));
       return;
@@ -250,11 +305,7 @@ class EngineIoServerRuntime implements EngineIoServer {
 
   #open(transport: EngineIoTransport): EngineIoSession {
     const id = this.#freshId();
-    const session = new EngineIoSession(id, transport, this.options, (ended) => {
-      this.#sessions.delete(ended.id);
-      this.#pollers.delete(ended.id);
-      if (this.#sessions.size === 0) this.#whenEmpty?.();
-    });
+    const session = new EngineIoSession(id, transport, this.options, this.#forget, this.#heartbeats);
     this.#sessions.set(id, session);
     session.open();
     return session;

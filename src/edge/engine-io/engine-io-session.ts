@@ -27,19 +27,21 @@ import type {
   EngineIoSocketEvents,
   EngineIoSocketState,
 } from "./engine-io-socket.js";
-import type {
-  EngineIoEncodedMessages,
-  EngineIoOutbound,
-  EngineIoTransport,
-  EngineIoTransportSink,
-} from "./engine-io-transport.js";
+import type { EngineIoEncodedMessages, EngineIoOutbound, EngineIoTransport } from "./engine-io-transport.js";
 import { IGNORING_SINK } from "./engine-io-transport.js";
 import { openPacket } from "./handshake.js";
-import { Heartbeat } from "./heartbeat.js";
+import { HeartbeatScheduler } from "./heartbeat.js";
+import { type EngineIoSessionObserver, SessionPort, setSessionEntryPoints } from "./engine-io-session-port.js";
 import { OutboundQueue, outboundBytes, outboundPackets } from "./outbound-queue.js";
 import type { EngineIoPacket } from "./packet.js";
 
+export type { EngineIoSessionObserver } from "./engine-io-session-port.js";
+
 type Listeners = { [E in keyof EngineIoSocketEvents]: Array<EngineIoSocketEvents[E]> };
+
+/** Shared so that an empty queue costs nothing per session; replaced on the first push. */
+const EMPTY_QUEUE = new OutboundQueue();
+const PING: EngineIoPacket = Object.freeze({ type: "ping" });
 type UpgradePhase = "none" | "probing" | "upgrading" | "upgraded";
 
 /** Close reasons worth one log line: the client broke a limit. */
@@ -52,44 +54,49 @@ export class EngineIoSession implements EngineIoSocket {
   readonly #reactor: Reactor;
   readonly #options: ResolvedEngineIoServerOptions;
   readonly #onEnded: (session: EngineIoSession) => void;
-  readonly #listeners: Listeners = { message: [], close: [], upgrade: [], drain: [] };
-  readonly #sink: EngineIoTransportSink;
+  /** Listeners added with `on`; created on the first one. */
+  #listeners: Listeners | null = null;
+  #observer: EngineIoSessionObserver | null = null;
+  readonly #sink: SessionPort;
   #transport: EngineIoTransport;
   #probe: EngineIoTransport | null = null;
   #phase: UpgradePhase = "none";
   #state: EngineIoSocketState = "open";
-  readonly #queue = new OutboundQueue();
+  #queue: OutboundQueue = EMPTY_QUEUE;
   #closeDescription: string | undefined = undefined;
-  readonly #heartbeat: Heartbeat;
   #upgradeTimer: TimerHandle | null = null;
   /** Set once `send` reported the mark; cleared (with a `drain` event) when back under it. */
   #overMark = false;
   #graceTimer: TimerHandle | null = null;
 
+  static {
+    // The port reaches the session's private handlers through these (no closure per session).
+    setSessionEntryPoints({
+      packet: (session, packet) => session.#onPacket(packet),
+      drain: (session) => session.#onDrain(),
+      end: (session, reason, description) => session.#end(reason, description),
+      ping: (session) => void session.#write(PING),
+    });
+  }
+
   /**
    * @param onEnded - called once when the session closes (the server forgets it).
+   * @param heartbeats - the server's heartbeat scheduler; default: one of the session's own.
    */
   constructor(
     id: string,
     transport: EngineIoTransport,
     options: ResolvedEngineIoServerOptions,
     onEnded: (session: EngineIoSession) => void,
+    heartbeats: HeartbeatScheduler = new HeartbeatScheduler(options.reactor, options),
   ) {
     this.id = id;
     this.#reactor = options.reactor;
     this.#options = options;
     this.#onEnded = onEnded;
     this.#transport = transport;
-    this.#sink = {
-      packet: (packet) => this.#onPacket(packet),
-      drain: () => this.#onDrain(),
-      closed: (reason, description) => this.#end(reason, description),
-    };
+    this.#sink = new SessionPort(this, heartbeats);
     transport.sink = this.#sink;
-    this.#heartbeat = new Heartbeat(this.#reactor, options, {
-      ping: () => this.#write({ type: "ping" }),
-      timeout: () => this.#end("ping timeout", undefined),
-    });
   }
 
   /** The current transport's name. */
@@ -141,7 +148,7 @@ export class EngineIoSession implements EngineIoSocket {
         maxPayload: this.#options.payloadBytesMax,
       }),
     );
-    this.#heartbeat.start();
+    this.#sink.start();
   }
 
   /** See {@link EngineIoSocket.send}. */
@@ -180,15 +187,22 @@ export class EngineIoSession implements EngineIoSocket {
 
   /** See {@link EngineIoSocket.on}. */
   on<E extends keyof EngineIoSocketEvents>(event: E, listener: EngineIoSocketEvents[E]): this {
+    this.#listeners ??= { message: [], close: [], upgrade: [], drain: [] };
     (this.#listeners[event] as Array<EngineIoSocketEvents[E]>).push(listener);
     return this;
   }
 
   /** See {@link EngineIoSocket.off}. */
   off<E extends keyof EngineIoSocketEvents>(event: E, listener: EngineIoSocketEvents[E]): this {
-    const list = this.#listeners[event] as Array<EngineIoSocketEvents[E]>;
-    const at = list.indexOf(listener);
-    if (at !== -1) list.splice(at, 1);
+    const list = this.#listeners?.[event] as Array<EngineIoSocketEvents[E]> | undefined;
+    const at = list?.indexOf(listener) ?? -1;
+    if (at !== -1) list!.splice(at, 1);
+    return this;
+  }
+
+  /** See {@link EngineIoSocket.observe}. */
+  observe(observer: EngineIoSessionObserver): this {
+    this.#observer = observer;
     return this;
   }
 
@@ -257,13 +271,14 @@ export class EngineIoSession implements EngineIoSocket {
     if (this.#state !== "open") return;
     switch (packet.type) {
       case "pong":
-        this.#heartbeat.pong();
+        this.#sink.pong();
         break;
       case "ping":
         // v4 heartbeats go server → client only (the reference closes on a client ping).
         this.#end("transport error", "invalid heartbeat direction");
         break;
       case "message":
+        this.#observer?.message(packet.data);
         this.#emit("message", packet.data);
         break;
       case "close":
@@ -281,6 +296,7 @@ export class EngineIoSession implements EngineIoSocket {
       this.#overMark = false;
       this.#graceTimer?.cancel();
       this.#graceTimer = null;
+      this.#observer?.drain();
       this.#emit("drain");
     }
   }
@@ -304,6 +320,7 @@ export class EngineIoSession implements EngineIoSocket {
     if (this.#queue.length === 0 && this.#state === "open" && this.#transport.writable) {
       this.#transport.sendOne(item); // nothing waits: skip the queue (no allocation per recipient)
     } else {
+      if (this.#queue === EMPTY_QUEUE) this.#queue = new OutboundQueue();
       this.#queue.push(item);
       this.#flush();
     }
@@ -325,7 +342,7 @@ export class EngineIoSession implements EngineIoSocket {
   }
 
   #slowConsumer(description: string): void {
-    this.#queue.take();
+    this.#queue = EMPTY_QUEUE;
     this.#transport.abort();
     this.#end("slow consumer", description);
   }
@@ -345,12 +362,12 @@ export class EngineIoSession implements EngineIoSocket {
   #end(reason: EngineIoCloseReason, description: string | undefined): void {
     if (this.#state === "closed") return;
     this.#state = "closed";
-    this.#heartbeat.stop();
+    this.#sink.stop();
     this.#upgradeTimer?.cancel();
     this.#upgradeTimer = null;
     this.#graceTimer?.cancel();
     this.#graceTimer = null;
-    this.#queue.take();
+    this.#queue = EMPTY_QUEUE;
     const probe = this.#probe;
     this.#probe = null;
     probe?.close(() => {}, true);
@@ -360,10 +377,13 @@ export class EngineIoSession implements EngineIoSocket {
       this.#options.log(`engine.io session ${this.id} closed: ${reason}${description ? ` (${description})` : ""}`);
     }
     this.#onEnded(this);
+    this.#observer?.close(reason, description);
     this.#emit("close", reason, description);
   }
 
   #emit<E extends keyof EngineIoSocketEvents>(event: E, ...args: Parameters<EngineIoSocketEvents[E]>): void {
-    for (const listener of [...this.#listeners[event]]) (listener as (...a: unknown[]) => void)(...args);
+    const list = this.#listeners?.[event];
+    if (list === undefined || list.length === 0) return;
+    for (const listener of list.length === 1 ? list : [...list]) (listener as (...a: unknown[]) => void)(...args);
   }
 }

@@ -17,6 +17,8 @@ import type { EngineIoTransportName } from "./engine-io-server-options.js";
 import type { EngineIoEncodedMessages, EngineIoTransportCloseReason } from "./engine-io-transport.js";
 
 export { EngineIoSession } from "./engine-io-session.js";
+import type { EngineIoSessionObserver } from "./engine-io-session-port.js";
+export type { EngineIoSessionObserver } from "./engine-io-session-port.js";
 
 /**
  * Why a session closed: the reference server's reasons ("transport close", "transport error",
@@ -92,4 +94,10 @@ export interface EngineIoSocket {
   on<E extends keyof EngineIoSocketEvents>(event: E, listener: EngineIoSocketEvents[E]): this;
   /** Removes a listener added with `on`. */
   off<E extends keyof EngineIoSocketEvents>(event: E, listener: EngineIoSocketEvents[E]): this;
+  /**
+   * Sets the one observer told of `message`, `close` and `drain` before the listeners (replacing
+   * any earlier one): an object with methods, so a layer above (Socket.IO) needs no closures per
+   * connection.
+   */
+  observe(observer: EngineIoSessionObserver): this;
 }

@@ -36,6 +36,12 @@ export interface EngineIoEncodedMessages {
   readonly webSocketFrames: readonly (string | Uint8Array)[];
   /** The messages as polling records joined by `\x1e` (never empty). */
   readonly pollingRecords: string;
+  /**
+   * When the messages are one text message: its WebSocket text frame as UTF-8 bytes, made once
+   * and shared by every recipient (`ws` then neither measures nor converts the string per
+   * recipient). Undefined otherwise; the transport then writes `webSocketFrames`.
+   */
+  readonly textFrameBytes?: Uint8Array | undefined;
 }
 
 /** What a session hands its transport: a packet to encode, or messages already encoded. */

@@ -11,8 +11,9 @@
  * recovery on, a non-volatile broadcast carries an offset as its last argument and is kept in
  * the namespace's missed-packet log.
  */
-import { encodePacket } from "./packet-encoder.js";
+import { type EncodedPacket, encodePacket } from "./packet-encoder.js";
 import type { SocketIoNamespace } from "./socket-io-namespace.js";
+import type { SocketIoSocket } from "./socket-io-socket.js";
 
 function asList(rooms: string | readonly string[]): readonly string[] {
   return typeof rooms === "string" ? [rooms] : rooms;
@@ -98,15 +99,34 @@ export class BroadcastOperator {
     const data: [string, ...unknown[]] = log === null ? [event, ...args] : [event, ...args, log.nextOffset()];
     const encoded = encodePacket({ type: "event", nsp: nsp.name, data });
     if (log !== null) log.append(this.#rooms, this.#except, encoded, nsp.server.reactor.nowMs());
-    const ids = nsp.adapter.recipients(this.#rooms, this.#except, nsp.sockets.keys());
+    const sockets = nsp.sockets;
+    const volatile = this.#volatile;
     let count = 0;
-    for (const id of ids) {
-      const socket = nsp.sockets.get(id);
-      if (socket === undefined) continue;
-      if (this.#volatile) socket.writeVolatile(encoded);
-      else socket.write(encoded);
-      count++;
+    if (this.#except.size === 0 && this.#rooms.size <= 1) {
+      // The common cases, without a recipient set: the whole namespace, or one room's members.
+      if (this.#rooms.size === 0) {
+        for (const socket of sockets.values()) count += deliver(socket, encoded, volatile);
+      } else {
+        for (const room of this.#rooms) {
+          for (const id of nsp.adapter.membersOf(room)) {
+            const socket = sockets.get(id);
+            if (socket !== undefined) count += deliver(socket, encoded, volatile);
+          }
+        }
+      }
+      return count;
+    }
+    for (const id of nsp.adapter.recipients(this.#rooms, this.#except, sockets.keys())) {
+      const socket = sockets.get(id);
+      if (socket !== undefined) count += deliver(socket, encoded, volatile);
     }
     return count;
   }
+}
+
+/** Writes (or, volatile, offers) `encoded` to one recipient; counts 1. */
+function deliver(socket: SocketIoSocket, encoded: EncodedPacket, volatile: boolean): number {
+  if (volatile) socket.writeVolatile(encoded);
+  else socket.write(encoded);
+  return 1;
 }

@@ -6,7 +6,7 @@
  * "io server disconnect") and closes the session with `"server error: <message>"` — other
  * connections are untouched. A decoding error closes it with `"parse error"` (no DISCONNECT: the
  * client's stream is broken; it sees "transport close"). An actor stopped without running
- * `terminate` (`killed`) is noticed by a monitor {@link superviseConnection} sets on the loop,
+ * `terminate` (`killed`) is noticed by a monitor {@link superviseConnection} sets on it,
  * which closes the connection the same way, so the client never hangs on a session nobody
  * reads. See docs/protocol-notes.md.
  *
@@ -17,11 +17,11 @@
  * ```
  */
 import type { ActorContext } from "../../kernel/context.js";
-import type { Loop } from "../../kernel/loop-api.js";
 import { type Ref, targetOf } from "../../kernel/ref.js";
 import type { Behaviour } from "../../kernel/behaviour.js";
 import type { ExitReason } from "../../kernel/exit-reason.js";
-import type { EngineIoSocket } from "../engine-io/engine-io-socket.js";
+import type { Watcher } from "../../kernel/target.js";
+import type { EngineIoSessionObserver, EngineIoSocket } from "../engine-io/engine-io-socket.js";
 import { childSpec } from "../../supervision/child-spec.js";
 import type { SupervisorProtocol } from "../../supervision/supervisor-protocol.js";
 import { Connection, type ConnectionArgs, type ConnectionProtocol } from "./connection.js";
@@ -30,14 +30,105 @@ export type { ConnectionArgs, ConnectionProtocol, NamespaceResolver } from "./co
 
 type Ctx = ActorContext<ConnectionProtocol, Connection>;
 
-/** Where a supervised connection actor leaves its state, so its monitor can close it. */
-interface ConnectionSlot {
-  connection: Connection | null;
+/**
+ * The bridge between one Engine.IO session and its connection actor: the session's observer
+ * (one object per connection, no closures), which holds events that arrive before the actor runs
+ * and tells the rest to it, and the slot where the actor leaves its state so its monitor can
+ * close it.
+ */
+class SessionBridge implements EngineIoSessionObserver, SupervisedArgs, Watcher {
+  readonly engine: EngineIoSocket;
+  readonly namespaces: ConnectionArgs["namespaces"];
+  readonly decoderLimits: ConnectionArgs["decoderLimits"];
+  /** The actor, once it runs. */
+  ref: Ref<ConnectionProtocol> | null = null;
+  /** Events held until the actor runs (tag, payload pairs), or null once it runs or failed. */
+  early: unknown[] | null = null;
+  /** True until the start is answered. */
+  starting = true;
+  /** The actor's state, once `init` ran. */
+  connection: Connection | null = null;
+
+  constructor(args: ConnectionArgs) {
+    this.engine = args.engine;
+    this.namespaces = args.namespaces;
+    this.decoderLimits = args.decoderLimits;
+  }
+
+  /** The bridge is also the actor's start args (one object less per connection). */
+  get slot(): SessionBridge {
+    return this;
+  }
+
+  message(data: string | Uint8Array): void {
+    const ref = this.ref;
+    if (ref === null) return this.#hold("message", data);
+    try {
+      ref.tell("message", data);
+    } catch {
+      this.engine.close("mailbox full"); // the client sends faster than its handlers run
+    }
+  }
+
+  drain(): void {
+    const ref = this.ref;
+    if (ref === null) return this.#hold("drain", undefined);
+    try {
+      ref.tell("drain");
+    } catch {
+      // the actor is gone or full; a later drain or the close reaches it
+    }
+  }
+
+  close(reason: string): void {
+    const ref = this.ref;
+    if (ref === null) return this.#hold("closed", reason);
+    try {
+      ref.tell("closed", reason);
+    } catch {
+      // the actor is gone or full; its terminate closes the sockets
+    }
+  }
+
+  /** The actor runs: delivers what was held, in order. */
+  started(ref: Ref<ConnectionProtocol>): void {
+    this.starting = false;
+    const held = this.early ?? [];
+    this.early = null;
+    this.ref = ref;
+    for (let i = 0; i < held.length; i += 2) {
+      const tag = held[i] as "message" | "drain" | "closed";
+      if (tag === "message") this.message(held[i + 1] as string | Uint8Array);
+      else if (tag === "drain") this.drain();
+      else this.close(held[i + 1] as string);
+    }
+  }
+
+  /**
+   * The actor stopped (the monitor's watcher, with no closure): closes its connection however it
+   * stopped — `killed` skips `terminate`.
+   */
+  down(_monitorId: number, reason: ExitReason): void {
+    if (this.connection !== null) closeFor(this.connection, reason);
+  }
+
+  /** The actor could not be started: held and later events are dropped. */
+  failed(): void {
+    this.starting = false;
+    this.early = null;
+  }
+
+  #hold(tag: string, payload: unknown): void {
+    if (!this.starting) return;
+    const early = (this.early ??= []);
+    if (early.length < EARLY_EVENTS_MAX * 2) early.push(tag, payload);
+    else this.engine.close("too many events before the connection started");
+  }
 }
 
-/** What a supervised connection actor is started with: its args and the slot for its state. */
+/** What a supervised connection actor is started with: its args and its bridge. */
 interface SupervisedArgs extends ConnectionArgs {
-  readonly slot?: ConnectionSlot;
+  readonly slot?: SessionBridge;
 }
 
 /**
@@ -114,75 +205,34 @@ export const EARLY_EVENTS_MAX = 1_024;
  * more closes the session) and delivered in order once it runs. If the supervisor refuses (it
  * is shutting down), the session is closed.
  *
- * Once the actor runs, `loop` monitors it: however it stops, its connection is closed (see
- * `terminate`). That matters for `killed`, which skips `terminate`: the sockets get their
- * `disconnect` (reason `"server shutting down (killed)"`) and leave the namespace, and the
- * Engine.IO session is closed, so the client sees "transport close" and reconnects.
- * @param loop the loop that monitors the actor; default: the loop `supervisor` is reached through.
+ * Once the actor runs, a monitor watches it (the session's bridge is the watcher): however it
+ * stops, its connection is closed (see `terminate`). That matters for `killed`, which skips
+ * `terminate`: the sockets get their `disconnect` (reason `"server shutting down (killed)"`) and
+ * leave the namespace, and the Engine.IO session is closed, so the client sees "transport
+ * close" and reconnects.
  * @returns the actor's ref once it runs, or null if it could not be started.
  */
 export function superviseConnection(
   supervisor: Ref<SupervisorProtocol>,
   args: ConnectionArgs,
-  loop: Loop = targetOf(supervisor).loop,
 ): Promise<Ref<ConnectionProtocol> | null> {
   const { engine } = args;
-  const slot: ConnectionSlot = { connection: null };
-  let ref: Ref<ConnectionProtocol> | null = null;
-  let early: Array<(ref: Ref<ConnectionProtocol>) => void> | null = [];
-  wire(engine, (deliver) => {
-    if (ref !== null) deliver(ref);
-    else if (early !== null && early.length < EARLY_EVENTS_MAX) early.push(deliver);
-    else if (early !== null) engine.close("too many events before the connection started");
+  const bridge = new SessionBridge(args);
+  engine.observe(bridge);
+  const spec = childSpec(`connection-${engine.id}`, connectionBehaviour, bridge as SupervisedArgs, {
+    restart: "temporary",
   });
-  const supervised: SupervisedArgs = { ...args, slot };
-  const spec = childSpec(`connection-${engine.id}`, connectionBehaviour, supervised, { restart: "temporary" });
   return supervisor.ask("startChild", spec).then(
     (started) => {
-      ref = started as Ref<ConnectionProtocol>;
-      loop.monitor(ref, (reason) => {
-        if (slot.connection !== null) closeFor(slot.connection, reason);
-      });
-      const held = early ?? [];
-      early = null;
-      for (const deliver of held) deliver(ref);
+      const ref = started as Ref<ConnectionProtocol>;
+      targetOf(ref).monitor(bridge);
+      bridge.started(ref);
       return ref;
     },
     () => {
-      early = null;
+      bridge.failed();
       engine.close("server shutting down");
       return null;
     },
-  );
-}
-
-/** Forwards the session's messages and close to the actor that `route` hands them to. */
-function wire(engine: EngineIoSocket, route: (deliver: (ref: Ref<ConnectionProtocol>) => void) => void): void {
-  engine.on("message", (data) =>
-    route((ref) => {
-      try {
-        ref.tell("message", data);
-      } catch {
-        engine.close("mailbox full"); // the client sends faster than its handlers run
-      }
-    }),
-  );
-  engine.on("drain", () =>
-    route((ref) => {
-      try {
-        ref.tell("drain");
-      } catch {
-        // the actor is gone or full; a later drain or the close reaches it
-      }
-    }),
-  );
-  engine.on("close", (reason) =>
-    route((ref) => {
-      try {
-        ref.tell("closed", reason);
-      } catch {
-        // the actor is gone or full; its terminate closes the sockets
-      }
-    }),
   );
 }

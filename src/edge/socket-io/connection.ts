@@ -24,6 +24,7 @@ import type { ClaimedSession } from "./session-recovery.js";
 import type { CloseOptions, SocketLink } from "./socket-link.js";
 import type { SocketIoNamespace } from "./socket-io-namespace.js";
 import { SocketIoSocket } from "./socket-io-socket.js";
+import { NamespaceSockets } from "./namespace-sockets.js";
 
 /** The messages a connection actor understands. */
 export interface ConnectionProtocol {
@@ -62,6 +63,9 @@ export interface ConnectionArgs {
   readonly decoderLimits?: Partial<DecoderLimits> | undefined;
 }
 
+/** The `auth` of a CONNECT without a payload (shared: most clients send none). */
+const NO_AUTH: Readonly<Record<string, unknown>> = Object.freeze({});
+
 /** A socket waiting for its middlewares, with the session it recovers (if any). */
 interface PendingSocket {
   readonly socket: SocketIoSocket;
@@ -75,9 +79,11 @@ export class Connection implements SocketLink {
   readonly #self: Ref<ConnectionProtocol>;
   readonly #reactor: Reactor;
   readonly #decoder: SocketIoPacketDecoder;
-  readonly #sockets = new Map<string, SocketIoSocket>();
-  readonly #pending = new Map<string, PendingSocket>();
-  readonly #resolving = new Set<string>();
+  readonly #sockets = new NamespaceSockets<SocketIoSocket>();
+  /** Sockets waiting for their middlewares, by namespace (a socket passes through it on CONNECT). */
+  readonly #pending = new NamespaceSockets<PendingSocket>();
+  /** Namespaces the dynamic namespaces are asked about; created on first use. */
+  #resolving: Set<string> | null = null;
   #closeReason: string | null = null;
 
   constructor(args: ConnectionArgs, self: Ref<ConnectionProtocol>, reactor: Reactor) {
@@ -116,12 +122,12 @@ export class Connection implements SocketLink {
   /** The session is back under its high-water mark: every socket's `drain` listeners run. */
   onDrain(): void {
     if (this.#closeReason !== null) return;
-    for (const socket of [...this.#sockets.values()]) socket.onDrain();
+    for (const socket of this.#sockets.values()) socket.onDrain();
   }
 
   /** The dynamic namespaces answered for `nsp`. */
   onNamespaceResolved(nsp: string, auth: Readonly<Record<string, unknown>>): void {
-    if (!this.#resolving.delete(nsp) || this.#closeReason !== null) return;
+    if (this.#resolving === null || !this.#resolving.delete(nsp) || this.#closeReason !== null) return;
     const namespace = this.#namespaces.get(nsp);
     if (namespace === undefined) this.#refuse(nsp, { message: "Invalid namespace" });
     else this.#admit(namespace, auth);
@@ -216,9 +222,9 @@ export class Connection implements SocketLink {
   }
 
   #closeSockets(reason: string, guarded: boolean): void {
-    for (const nsp of [...this.#pending.keys()]) this.#unpend(nsp);
-    this.#resolving.clear();
-    for (const socket of [...this.#sockets.values()]) {
+    for (const nsp of this.#pending.keys()) this.#unpend(nsp);
+    this.#resolving = null;
+    for (const socket of this.#sockets.values()) {
       if (!guarded) socket.onClose(reason);
       else
         try {
@@ -233,7 +239,7 @@ export class Connection implements SocketLink {
   #dispatch(packet: SocketIoPacket): void {
     switch (packet.type) {
       case "connect":
-        return this.#onConnect(packet.nsp, packet.data ?? {});
+        return this.#onConnect(packet.nsp, packet.data ?? NO_AUTH);
       case "event":
         return this.#sockets.get(packet.nsp)?.onEvent(packet);
       case "ack":
@@ -247,10 +253,10 @@ export class Connection implements SocketLink {
   }
 
   #onConnect(nsp: string, auth: Readonly<Record<string, unknown>>): void {
-    if (this.#sockets.has(nsp) || this.#pending.has(nsp) || this.#resolving.has(nsp)) return;
+    if (this.#sockets.has(nsp) || this.#pending.has(nsp) || this.#resolving?.has(nsp) === true) return;
     const namespace = this.#namespaces.get(nsp);
     if (namespace !== undefined) return this.#admit(namespace, auth);
-    this.#resolving.add(nsp);
+    (this.#resolving ??= new Set()).add(nsp);
     const self = this.#self;
     let answered = false;
     this.#namespaces.resolve(nsp, auth, () => {

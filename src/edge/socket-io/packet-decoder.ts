@@ -39,11 +39,17 @@ export const DECODER_LIMITS_DEFAULTS: DecoderLimits = Object.freeze({
   namespaceLengthMax: 1024,
 });
 
+/** Limits objects made by {@link resolveDecoderLimits} (frozen): passed again, they are shared. */
+const RESOLVED_LIMITS = new WeakSet<object>([DECODER_LIMITS_DEFAULTS]);
+
 /**
  * Resolves decoder limits once: defaults first, then validation naming the bad option.
  * @throws TypeError for a non-number; RangeError for a number that is not an integer ≥ 1.
  */
 export function resolveDecoderLimits(options: Partial<DecoderLimits> = {}): DecoderLimits {
+  // Already resolved (every connection of a server passes the same object): shared, not copied.
+  if (RESOLVED_LIMITS.has(options)) return options as DecoderLimits;
+  if (Object.keys(options).length === 0) return DECODER_LIMITS_DEFAULTS;
   const limits = { ...DECODER_LIMITS_DEFAULTS, ...options };
   for (const name of ["attachmentsPerPacketMax", "namespaceLengthMax"] as const) {
     const value: unknown = limits[name];
@@ -51,7 +57,9 @@ export function resolveDecoderLimits(options: Partial<DecoderLimits> = {}): Deco
     if (!Number.isSafeInteger(value) || value < 1)
       throw new RangeError(`${name} must be an integer >= 1, got ${value}`);
   }
-  return Object.freeze(limits);
+  const resolved = Object.freeze(limits);
+  RESOLVED_LIMITS.add(resolved);
+  return resolved;
 }
 
 /** What a {@link SocketIoPacketDecoder} reports, discriminated on `type`. */

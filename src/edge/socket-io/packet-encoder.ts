@@ -13,7 +13,7 @@
  * ```
  */
 import { encodeFrame, encodePayload } from "../engine-io/packet-codec.js";
-import { type EngineIoMessagePacket, messagePacket } from "../engine-io/packet.js";
+import { ENGINE_IO_TYPE_DIGITS, type EngineIoMessagePacket, messagePacket } from "../engine-io/packet.js";
 import { SocketIoCodecError } from "./errors.js";
 import {
   MAIN_NAMESPACE,
@@ -72,16 +72,48 @@ export function encodeParts(packet: SocketIoPacket): { text: string; attachments
   if (problem !== null) throw new SocketIoCodecError("invalid_payload", problem);
 
   const attachments: Uint8Array[] = [];
-  const json = guard(() => deconstruct(data, attachments));
-  if (attachments.length > 0 && packet.type !== "event" && packet.type !== "ack") {
-    throw new SocketIoCodecError("invalid_payload", `binary data is only allowed in EVENT and ACK, not ${packet.type}`);
+  let text: string;
+  try {
+    // Most payloads are strings, numbers and plain objects: no walk (and no copy) for binary.
+    const json = data === undefined || holdsNoBinary(data, PLAIN_DEPTH_MAX) ? data : deconstruct(data, attachments);
+    if (attachments.length > 0 && packet.type !== "event" && packet.type !== "ack") {
+      throw new SocketIoCodecError(
+        "invalid_payload",
+        `binary data is only allowed in EVENT and ACK, not ${packet.type}`,
+      );
+    }
+    text = String(wireTypeOf(packet.type, attachments.length > 0));
+    if (attachments.length > 0) text += attachments.length + "-";
+    if (packet.nsp !== MAIN_NAMESPACE) text += packet.nsp + ",";
+    if (id !== undefined) text += id;
+    if (json !== undefined) text += JSON.stringify(json);
+  } catch (cause) {
+    // What JSON itself throws (a BigInt, a throwing toJSON, nesting deeper than the stack)
+    // becomes invalid_payload with the original as `cause`.
+    if (cause instanceof SocketIoCodecError) throw cause;
+    throw new SocketIoCodecError("invalid_payload", `payload cannot be JSON-encoded: ${String(cause)}`, { cause });
   }
-  let text = String(wireTypeOf(packet.type, attachments.length > 0));
-  if (attachments.length > 0) text += attachments.length + "-";
-  if (packet.nsp !== MAIN_NAMESPACE) text += packet.nsp + ",";
-  if (id !== undefined) text += id;
-  if (json !== undefined) text += guard(() => JSON.stringify(json));
   return { text, attachments };
+}
+
+/** Nesting the binary pre-check looks through before it leaves the payload to the full walk. */
+const PLAIN_DEPTH_MAX = 4;
+
+/**
+ * True when `value` is made only of primitives, arrays and plain objects (no `toJSON`), at most
+ * `depth` levels deep: it holds no binary, so {@link deconstruct} would return it unchanged.
+ * False means "walk it" (binary, class instances, deeper nesting, cycles).
+ */
+function holdsNoBinary(value: unknown, depth: number): boolean {
+  if (typeof value !== "object" || value === null) return true;
+  if (depth === 0 || typeof (value as { toJSON?: unknown }).toJSON === "function") return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!holdsNoBinary(value[i], depth - 1)) return false;
+    return true;
+  }
+  if (Object.getPrototypeOf(value) !== Object.prototype) return false;
+  for (const key in value) if (!holdsNoBinary((value as Record<string, unknown>)[key], depth - 1)) return false;
+  return true;
 }
 
 function wireTypeOf(type: SocketIoPacket["type"], binary: boolean): SocketIoWireType {
@@ -100,39 +132,53 @@ function wireTypeOf(type: SocketIoPacket["type"], binary: boolean): SocketIoWire
 }
 
 /**
- * Runs a step over the caller's data, turning what JSON itself would throw (a BigInt, a throwing
- * toJSON, nesting deeper than the stack) into `invalid_payload` with the original as `cause`.
+ * The frozen result of {@link encodePacket}. Only the text and attachments are made up front; the
+ * Engine.IO forms (messages, WebSocket frames, the text frame's bytes, polling records) are built
+ * on first use and then shared, so a unicast pays only for the form its transport writes.
  */
-function guard<T>(step: () => T): T {
-  try {
-    return step();
-  } catch (cause) {
-    if (cause instanceof SocketIoCodecError) throw cause;
-    throw new SocketIoCodecError("invalid_payload", `payload cannot be JSON-encoded: ${String(cause)}`, { cause });
-  }
-}
-
-/** The frozen result of {@link encodePacket}; the polling form is built lazily, once. */
 class SharedEncoding implements EncodedPacket {
   readonly text: string;
   readonly attachments: readonly Uint8Array[];
-  readonly messages: readonly EngineIoMessagePacket[];
-  readonly webSocketFrames: readonly (string | Uint8Array)[];
+  // Private fields stay writable on a frozen object: the caches are filled on first use.
+  #messages: readonly EngineIoMessagePacket[] | undefined;
+  #webSocketFrames: readonly (string | Uint8Array)[] | undefined;
+  #textFrameBytes: Uint8Array | undefined;
   #pollingRecords: string | undefined;
 
   constructor(text: string, attachments: Uint8Array[]) {
     this.text = text;
-    this.attachments = Object.freeze(attachments);
-    const messages = [messagePacket(text)];
-    for (const attachment of attachments) messages.push(messagePacket(attachment));
-    this.messages = Object.freeze(messages.map((message) => Object.freeze(message)));
-    this.webSocketFrames = Object.freeze(this.messages.map(encodeFrame));
+    this.attachments = attachments.length === 0 ? NO_ATTACHMENTS : Object.freeze(attachments);
     Object.freeze(this);
   }
 
+  get messages(): readonly EngineIoMessagePacket[] {
+    if (this.#messages === undefined) {
+      const messages = [Object.freeze(messagePacket(this.text))];
+      for (const attachment of this.attachments) messages.push(Object.freeze(messagePacket(attachment)));
+      this.#messages = Object.freeze(messages);
+    }
+    return this.#messages;
+  }
+
+  get webSocketFrames(): readonly (string | Uint8Array)[] {
+    this.#webSocketFrames ??= Object.freeze(this.messages.map(encodeFrame));
+    return this.#webSocketFrames;
+  }
+
+  /** See {@link EngineIoEncodedMessages.textFrameBytes}: defined when there are no attachments. */
+  get textFrameBytes(): Uint8Array | undefined {
+    if (this.attachments.length > 0) return undefined;
+    this.#textFrameBytes ??= Buffer.from(MESSAGE_FRAME_PREFIX + this.text);
+    return this.#textFrameBytes;
+  }
+
   get pollingRecords(): string {
-    // Private fields stay writable on a frozen object: the cache is filled on first use.
     this.#pollingRecords ??= encodePayload(this.messages);
     return this.#pollingRecords;
   }
 }
+
+const NO_ATTACHMENTS: readonly Uint8Array[] = Object.freeze([]);
+
+/** The Engine.IO `message` digit that starts a text frame. */
+const MESSAGE_FRAME_PREFIX = ENGINE_IO_TYPE_DIGITS.message;

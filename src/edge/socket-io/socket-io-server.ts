@@ -29,7 +29,7 @@ import { superviseConnection } from "./connection-actor.js";
 import type { BroadcastOperator } from "./broadcast-operator.js";
 import { NamespaceRegistry } from "./namespace-registry.js";
 import { MAIN_NAMESPACE } from "./packet.js";
-import type { DecoderLimits } from "./packet-decoder.js";
+import { type DecoderLimits, resolveDecoderLimits } from "./packet-decoder.js";
 import {
   type ConnectionStateRecoveryOptions,
   type ResolvedRecoveryOptions,
@@ -175,8 +175,10 @@ class SocketIoServerRuntime implements SocketIoServer {
       ...(options.reporter === undefined ? {} : { reporter: options.reporter }),
     });
     const namespaces = this.#namespaces;
+    // Resolved once: every connection's decoder shares the frozen limits.
+    const decoderLimits = resolveDecoderLimits(options.decoderLimits);
     this.engine.onConnection((engine) => {
-      void superviseConnection(this.supervisor, { engine, namespaces, decoderLimits: options.decoderLimits });
+      void superviseConnection(this.supervisor, { engine, namespaces, decoderLimits });
     });
   }
 

@@ -81,10 +81,6 @@ export class SocketIoSocket {
   readonly id: string;
   /** The namespace. */
   readonly nsp: SocketIoNamespace;
-  /** What the client sent when connecting. */
-  readonly handshake: SocketIoHandshake;
-  /** Free-form data the application attaches to the socket (restored by connection state recovery). */
-  data: any = {};
   /**
    * True when connection state recovery gave this socket back its id, rooms and data after a
    * temporary disconnection (the missed packets were sent before the CONNECT reply).
@@ -95,9 +91,17 @@ export class SocketIoSocket {
   /** The log position when `pid` was first issued. @internal */
   readonly baseSeq: number;
   readonly #link: SocketLink;
-  readonly #listeners = new Map<string, SocketIoListener[]>();
-  readonly #acks = new Map<number, PendingAck>();
-  readonly #ackTimeoutMsDefault: number;
+  readonly #auth: Readonly<Record<string, unknown>>;
+  #handshake: SocketIoHandshake | null = null;
+  #data: any = undefined;
+  /**
+   * Listeners as `[event, listener, event, listener, …]` in the order added, or null: one
+   * exact-size array per socket, replaced (never changed) by `on` and `off`, so a dispatch
+   * iterates a snapshot without copying. Sockets have a handful of listeners.
+   */
+  #listeners: ReadonlyArray<string | SocketIoListener> | null = null;
+  /** Server → client acks awaiting a reply; created on the first emit with an ack. */
+  #acks: Map<number, PendingAck> | null = null;
   #nextAckId = 0;
   #connected = false;
   #disconnectReason: string | null = null;
@@ -116,10 +120,25 @@ export class SocketIoSocket {
     this.recovered = restore?.recovered === true;
     this.pid = restore?.pid ?? null;
     this.baseSeq = restore?.baseSeq ?? 0;
-    if (restore?.recovered === true) this.data = restore.data;
-    this.handshake = Object.freeze({ auth, engineId: link.engineId });
+    if (restore?.recovered === true) this.#data = restore.data;
+    this.#auth = auth;
     this.#link = link;
-    this.#ackTimeoutMsDefault = nsp.server.ackTimeoutMs;
+  }
+
+  /** What the client sent when connecting. */
+  get handshake(): SocketIoHandshake {
+    this.#handshake ??= Object.freeze({ auth: this.#auth, engineId: this.#link.engineId });
+    return this.#handshake;
+  }
+
+  /** Free-form data the application attaches to the socket (restored by connection state recovery). */
+  get data(): any {
+    this.#data ??= {};
+    return this.#data;
+  }
+
+  set data(value: any) {
+    this.#data = value;
   }
 
   /** True between the CONNECT reply and the disconnect. */
@@ -142,17 +161,25 @@ export class SocketIoSocket {
    * fell back under its outbound high-water mark after an `emit` returned false).
    */
   on(event: string, listener: SocketIoListener): this {
-    let list = this.#listeners.get(event);
-    if (list === undefined) this.#listeners.set(event, (list = []));
-    list.push(listener);
+    const list = this.#listeners ?? [];
+    const next = new Array<string | SocketIoListener>(list.length + 2); // exact size: no spare slots
+    for (let i = 0; i < list.length; i++) next[i] = list[i]!;
+    next[list.length] = event;
+    next[list.length + 1] = listener;
+    this.#listeners = next;
     return this;
   }
 
   /** Removes a listener added with `on`. */
   off(event: string, listener: SocketIoListener): this {
-    const list = this.#listeners.get(event);
-    const at = list?.indexOf(listener) ?? -1;
-    if (at !== -1) list!.splice(at, 1);
+    const list = this.#listeners;
+    if (list === null) return this;
+    for (let i = 0; i < list.length; i += 2) {
+      if (list[i] === event && list[i + 1] === listener) {
+        this.#listeners = list.length === 2 ? null : list.slice(0, i).concat(list.slice(i + 2));
+        break;
+      }
+    }
     return this;
   }
 
@@ -184,7 +211,7 @@ export class SocketIoSocket {
    * {@link AckTimeoutError} after the server's `ackTimeoutMs`.
    */
   emitWithAck(event: string, ...args: unknown[]): Promise<any> {
-    return this.timeout(this.#ackTimeoutMsDefault).emitWithAck(event, ...args);
+    return this.timeout(this.nsp.server.ackTimeoutMs).emitWithAck(event, ...args);
   }
 
   /** Emits whose ack fails with {@link AckTimeoutError} after `timeoutMs` (a Reactor timer). */
@@ -269,17 +296,19 @@ export class SocketIoSocket {
 
   /** An EVENT from the client. @internal */
   onEvent(packet: EventPacket): void {
-    const [name, ...args] = packet.data;
-    if (SERVER_EVENTS.has(String(name))) return;
+    const data = packet.data;
+    const name = String(data[0]);
+    if (SERVER_EVENTS.has(name)) return;
+    const args = data.slice(1);
     if (packet.id !== undefined) args.push(this.#replier(packet.id));
-    this.#dispatch(String(name), args);
+    this.#dispatch(name, args);
   }
 
   /** An ACK from the client. @internal */
   onAck(packet: AckPacket): void {
-    const pending = this.#acks.get(packet.id);
+    const pending = this.#acks?.get(packet.id);
     if (pending === undefined) return;
-    this.#acks.delete(packet.id);
+    this.#acks!.delete(packet.id);
     pending.timer?.cancel();
     if (pending.withError) pending.callback(null, ...packet.data);
     else pending.callback(...packet.data);
@@ -287,9 +316,9 @@ export class SocketIoSocket {
 
   /** The ack `id` timed out. @internal */
   onAckTimeout(id: number): void {
-    const pending = this.#acks.get(id);
+    const pending = this.#acks?.get(id);
     if (pending === undefined) return;
-    this.#acks.delete(id);
+    this.#acks!.delete(id);
     pending.callback(new AckTimeoutError());
   }
 
@@ -299,9 +328,9 @@ export class SocketIoSocket {
     const wasConnected = this.#connected;
     this.#connected = false;
     this.#disconnectReason = reason;
-    for (const pending of this.#acks.values()) pending.timer?.cancel();
-    const pendingAcks = [...this.#acks.values()];
-    this.#acks.clear();
+    const pendingAcks = this.#acks === null ? [] : [...this.#acks.values()];
+    for (const pending of pendingAcks) pending.timer?.cancel();
+    this.#acks = null;
     if (wasConnected && this.pid !== null && RECOVERABLE_DISCONNECT_REASONS.has(reason)) {
       const { id: sid, pid, baseSeq, data } = this;
       this.nsp.recovery?.persist({ sid, pid, baseSeq, rooms: [...this.nsp.adapter.roomsOf(this.id)], data });
@@ -322,7 +351,11 @@ export class SocketIoSocket {
       id = this.#nextAckId++;
       const timer =
         this.#connected && timeoutMs !== null ? this.#link.scheduleAckTimeout(this.nsp.name, id, timeoutMs) : null;
-      this.#acks.set(id, { callback: last as SocketIoAckCallback, timer, withError: timeoutMs !== null });
+      (this.#acks ??= new Map()).set(id, {
+        callback: last as SocketIoAckCallback,
+        timer,
+        withError: timeoutMs !== null,
+      });
     }
     const log = id === undefined && !volatile ? (this.nsp.recovery?.log ?? null) : null;
     const data: [string, ...unknown[]] = log === null ? [event, ...args] : [event, ...args, log.nextOffset()];
@@ -334,8 +367,8 @@ export class SocketIoSocket {
           : { type: "event", nsp: this.nsp.name, data, id },
       );
     } catch (error) {
-      if (id !== undefined) this.#acks.get(id)?.timer?.cancel();
-      if (id !== undefined) this.#acks.delete(id); // never sent: no reply will come
+      if (id !== undefined) this.#acks?.get(id)?.timer?.cancel();
+      if (id !== undefined) this.#acks?.delete(id); // never sent: no reply will come
       throw error;
     }
     if (volatile) return this.writeVolatile(encoded);
@@ -358,8 +391,8 @@ export class SocketIoSocket {
   }
 
   #dispatch(event: string, args: unknown[]): void {
-    const list = this.#listeners.get(event);
-    if (list === undefined) return;
-    for (const listener of [...list]) listener(...args);
+    const list = this.#listeners;
+    if (list === null) return;
+    for (let i = 0; i < list.length; i += 2) if (list[i] === event) (list[i + 1] as SocketIoListener)(...args);
   }
 }

@@ -190,3 +190,32 @@ test("the same object twice (not a cycle) is fine, and each binary occurrence is
     '52-["a",{"bytes":{"_placeholder":true,"num":0}},{"bytes":{"_placeholder":true,"num":1}}]',
   );
 });
+
+test("binary is found past the plain-payload shortcut: deep in plain objects, in class instances, behind toJSON", () => {
+  const bytes = new Uint8Array([7]);
+  class Holder {
+    constructor(readonly inner: unknown) {}
+  }
+  const payloads: unknown[] = [
+    { a: { b: { c: { d: { e: bytes } } } } },
+    new Holder(bytes),
+    { toJSON: () => ({ bytes }) },
+    [[[[[bytes]]]]],
+  ];
+  for (const payload of payloads) {
+    const { text, attachments } = encodeParts({ type: "event", nsp: "/", data: ["x", payload] });
+    assert.equal(attachments.length, 1, text);
+    assert.equal(attachments[0], bytes);
+    assert.match(text, /^51-\["x",/);
+  }
+});
+
+test("a plain payload is encoded as JSON.stringify would, and a text-only packet shares one frame of bytes", () => {
+  const data: [string, ...unknown[]] = ["chat", { text: "héllo", n: 1, tags: ["a", null], nested: { ok: true } }];
+  const encoded = encodePacket({ type: "event", nsp: "/", data });
+  assert.equal(encoded.text, `2${JSON.stringify(data)}`);
+  assert.equal(encoded.attachments.length, 0);
+  const bytes = (encoded as { textFrameBytes?: Uint8Array }).textFrameBytes;
+  assert.equal(Buffer.from(bytes!).toString(), `4${encoded.text}`);
+  assert.equal((encoded as { textFrameBytes?: Uint8Array }).textFrameBytes, bytes, "made once, then shared");
+});
