@@ -6,7 +6,7 @@
  * including those added to the parent later.
  */
 import type { Reactor } from "../../reactor/reactor.js";
-import { BroadcastOperator } from "./broadcast-operator.js";
+import { NamespaceBase } from "./namespace-base.js";
 import type { ResolvedRecoveryOptions } from "./recovery-options.js";
 import { RoomAdapter } from "./room-adapter.js";
 import { SessionRecovery } from "./session-recovery.js";
@@ -39,7 +39,7 @@ export interface SocketIoNamespaceParent {
 }
 
 /** A namespace such as `/` or `/admin`. */
-export class SocketIoNamespace {
+export class SocketIoNamespace extends NamespaceBase {
   /** The name, starting with `/`. */
   readonly name: string;
   /** The server it belongs to. */
@@ -51,13 +51,12 @@ export class SocketIoNamespace {
   /** The dynamic namespace that created this one, or null. */
   readonly parent: SocketIoNamespaceParent | null;
   readonly #sockets = new Map<string, SocketIoSocket>();
-  readonly #middlewares: SocketIoMiddleware[] = [];
-  readonly #listeners: SocketIoConnectionListener[] = [];
   readonly #self: readonly SocketIoNamespace[] = Object.freeze([this]);
   #pendingCount = 0;
 
   /** Created by the server's `of(name)` or by a parent namespace. */
   constructor(name: string, server: SocketIoNamespaceServer, parent: SocketIoNamespaceParent | null = null) {
+    super();
     this.name = name;
     this.server = server;
     this.parent = parent;
@@ -76,50 +75,12 @@ export class SocketIoNamespace {
 
   /** The middleware chain, in order: the parent's, then this namespace's. */
   get middlewares(): readonly SocketIoMiddleware[] {
-    return this.parent === null ? this.#middlewares : [...this.parent.middlewares, ...this.#middlewares];
+    return this.parent === null ? this.ownMiddlewares : [...this.parent.middlewares, ...this.ownMiddlewares];
   }
 
   /** The `connection` listeners, in order: the parent's, then this namespace's. */
   get connectionListeners(): readonly SocketIoConnectionListener[] {
-    return this.parent === null ? this.#listeners : [...this.parent.connectionListeners, ...this.#listeners];
-  }
-
-  /** Adds a `connection` listener. @throws TypeError for another event name. */
-  on(event: "connection" | "connect", listener: SocketIoConnectionListener): this {
-    if (event !== "connection" && event !== "connect") throw new TypeError(`unknown namespace event ${event}`);
-    this.#listeners.push(listener);
-    return this;
-  }
-
-  /** Adds a middleware, run in order on each CONNECT before `connection`. */
-  use(middleware: SocketIoMiddleware): this {
-    this.#middlewares.push(middleware);
-    return this;
-  }
-
-  /** A broadcast to `rooms`. */
-  to(rooms: string | readonly string[]): BroadcastOperator {
-    return this.#all().to(rooms);
-  }
-
-  /** Same as {@link SocketIoNamespace.to}. */
-  in(rooms: string | readonly string[]): BroadcastOperator {
-    return this.to(rooms);
-  }
-
-  /** A broadcast to everyone but the members of `rooms`. */
-  except(rooms: string | readonly string[]): BroadcastOperator {
-    return this.#all().except(rooms);
-  }
-
-  /** A broadcast whose packet is dropped for each recipient that cannot take it now. */
-  get volatile(): BroadcastOperator {
-    return this.#all().volatile;
-  }
-
-  /** Sends an event to every socket of the namespace; returns the number of recipients. */
-  emit(event: string, ...args: unknown[]): number {
-    return this.#all().emit(event, ...args);
+    return this.parent === null ? this.ownListeners : [...this.parent.connectionListeners, ...this.ownListeners];
   }
 
   /** The namespaces a broadcast from here reaches: this one. @internal */
@@ -159,10 +120,4 @@ export class SocketIoNamespace {
   #checkEmpty(): void {
     if (this.#sockets.size === 0 && this.#pendingCount === 0) this.parent?.childEmptied(this);
   }
-
-  #all(): BroadcastOperator {
-    return new BroadcastOperator(this, EMPTY, EMPTY, false);
-  }
 }
-
-const EMPTY: ReadonlySet<string> = new Set();

@@ -18,7 +18,7 @@
  * rooms.emit("tick"); // to every child namespace
  * ```
  */
-import { BroadcastOperator } from "./broadcast-operator.js";
+import { NamespaceBase } from "./namespace-base.js";
 import {
   type SocketIoConnectionListener,
   type SocketIoMiddleware,
@@ -47,7 +47,7 @@ export interface ChildNamespaceLimits {
 }
 
 /** A namespace that creates child namespaces on demand. */
-export class SocketIoParentNamespace implements SocketIoNamespaceParent {
+export class SocketIoParentNamespace extends NamespaceBase implements SocketIoNamespaceParent {
   /** Decides which names this parent creates. */
   readonly predicate: SocketIoNamespacePredicate;
   /** The pattern it was created from, or null for a predicate function. */
@@ -56,8 +56,6 @@ export class SocketIoParentNamespace implements SocketIoNamespaceParent {
   readonly #limits: ChildNamespaceLimits;
   readonly #forget: (child: SocketIoNamespace) => void;
   readonly #children = new Map<string, SocketIoNamespace>();
-  readonly #middlewares: SocketIoMiddleware[] = [];
-  readonly #listeners: SocketIoConnectionListener[] = [];
 
   /**
    * Created by the server's `of(pattern)`.
@@ -70,6 +68,7 @@ export class SocketIoParentNamespace implements SocketIoNamespaceParent {
     limits: ChildNamespaceLimits,
     forget: (child: SocketIoNamespace) => void,
   ) {
+    super();
     this.#server = server;
     this.#limits = limits;
     this.#forget = forget;
@@ -92,50 +91,12 @@ export class SocketIoParentNamespace implements SocketIoNamespaceParent {
 
   /** The middlewares every child runs first. */
   get middlewares(): readonly SocketIoMiddleware[] {
-    return this.#middlewares;
+    return this.ownMiddlewares;
   }
 
   /** The `connection` listeners every child runs first. */
   get connectionListeners(): readonly SocketIoConnectionListener[] {
-    return this.#listeners;
-  }
-
-  /** Adds a `connection` listener for the sockets of every child. @throws TypeError for another event. */
-  on(event: "connection" | "connect", listener: SocketIoConnectionListener): this {
-    if (event !== "connection" && event !== "connect") throw new TypeError(`unknown namespace event ${event}`);
-    this.#listeners.push(listener);
-    return this;
-  }
-
-  /** Adds a middleware run on every child's CONNECT, before the child's own. */
-  use(middleware: SocketIoMiddleware): this {
-    this.#middlewares.push(middleware);
-    return this;
-  }
-
-  /** A broadcast to `rooms` of every child. */
-  to(rooms: string | readonly string[]): BroadcastOperator {
-    return this.#all().to(rooms);
-  }
-
-  /** Same as {@link SocketIoParentNamespace.to}. */
-  in(rooms: string | readonly string[]): BroadcastOperator {
-    return this.to(rooms);
-  }
-
-  /** A broadcast to every child but the members of `rooms`. */
-  except(rooms: string | readonly string[]): BroadcastOperator {
-    return this.#all().except(rooms);
-  }
-
-  /** A volatile broadcast to every child. */
-  get volatile(): BroadcastOperator {
-    return this.#all().volatile;
-  }
-
-  /** Sends an event to every socket of every child; returns the number of recipients. */
-  emit(event: string, ...args: unknown[]): number {
-    return this.#all().emit(event, ...args);
+    return this.ownListeners;
   }
 
   /** The namespaces a broadcast from here reaches: the children. @internal */
@@ -176,10 +137,4 @@ export class SocketIoParentNamespace implements SocketIoNamespaceParent {
     this.#children.delete(child.name);
     this.#forget(child);
   }
-
-  #all(): BroadcastOperator {
-    return new BroadcastOperator(this, EMPTY, EMPTY, false);
-  }
 }
-
-const EMPTY: ReadonlySet<string> = new Set();
