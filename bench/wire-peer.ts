@@ -1,8 +1,9 @@
 /**
  * The receiving side of the wire benchmark, run in its own process (`fork`), so sender and
  * receiver do not share an event loop. Started as `wire-peer.js <role> <transport> [option]`:
- * - `wire tcp|unix <slots>`: a wire listener; counts byte-array messages; a `{ expect: n }`
- *   message arms a counter and `"done"` goes back when n messages have arrived.
+ * - `wire tcp|unix <slots>`: a wire listener; counts byte-array messages (fire-and-forget ones
+ *   through `onFireAndForget`, the receive fast path; acknowledged ones through `onMessage`); a
+ *   `{ expect: n }` message arms a counter and `"done"` goes back when n messages have arrived.
  * - `raw tcp|unix ff|ack`: a `node:net` server reading `u32 length + payload` frames; a 4-byte
  *   frame carries n (expect n data frames, then write one 4-byte frame back); in `ack` mode every
  *   data frame is answered with a 4-byte frame at once (batched per read). Each data frame's body
@@ -40,14 +41,17 @@ async function wirePeer(): Promise<PeerReady["ready"]> {
     (connection) => {
       let expected = -1;
       let count = 0;
-      connection.onMessage = (message) => {
-        if (message.body instanceof Uint8Array) {
-          if (++count === expected) {
-            expected = -1;
-            void connection.send("done", { ack: false });
-          }
-          return;
+      // Data messages (fire-and-forget byte arrays) take the receive fast path; commands, and
+      // byte arrays sent acknowledged, come through onMessage.
+      const count1 = (body: unknown): void => {
+        if (body instanceof Uint8Array && ++count === expected) {
+          expected = -1;
+          void connection.send("done", { ack: false });
         }
+      };
+      connection.onFireAndForget = (message) => count1(message.body);
+      connection.onMessage = (message) => {
+        if (message.body instanceof Uint8Array) return count1(message.body);
         const command = message.body as { expect?: number };
         if (typeof command.expect === "number") {
           expected = command.expect;

@@ -63,6 +63,38 @@ export async function wireFireAndForget(
   return nowMs() - start;
 }
 
+/**
+ * Fire-and-forget through the synchronous `trySend` (no promise at all): `n` messages in turns of
+ * {@link FF_CHUNK}, each turn ending with a yield (as the raw sender's), waiting for the
+ * connection to be writable when `trySend` says "blocked"; ends when the peer reports all `n`
+ * handled. Every 16th turn a PING measures the round trip (into `rttMs`).
+ */
+export async function wireTrySendFireAndForget(
+  client: WireClient,
+  payload: Uint8Array,
+  n: number,
+  rttMs: number[],
+): Promise<number> {
+  const { connection } = client;
+  await connection.send({ expect: n });
+  const done = client.nextDone();
+  const start = nowMs();
+  let turn = 0;
+  for (let sent = 0; sent < n;) {
+    if (!connection.writable) await connection.whenWritable();
+    const end = Math.min(n, sent + FF_CHUNK);
+    for (; sent < end; sent++) {
+      const status = connection.trySend(payload);
+      if (status === "blocked") break;
+      if (status === "closed") throw new Error("the connection closed");
+    }
+    if (turn++ % 16 === 0) void connection.ping(10_000).then((rtt) => rttMs.push(rtt));
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  await done;
+  return nowMs() - start;
+}
+
 /** Acknowledged, pipelined: keeps {@link ACK_OUTSTANDING} sends outstanding; latency of each send → `latencyMs`. */
 export function wireAcknowledged(
   client: WireClient,

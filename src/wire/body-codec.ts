@@ -29,23 +29,7 @@ export class BodyCodec {
 
   /** Writes the `bin` prefix of a byte-array body of `length` bytes at `out[at…]`; returns the new offset. */
   writeBinPrefix(out: Uint8Array, at: number, length: number): number {
-    if (length < 0x100) {
-      out[at] = BIN8;
-      out[at + 1] = length;
-      return at + 2;
-    }
-    if (length < 0x10000) {
-      out[at] = BIN16;
-      out[at + 1] = length >>> 8;
-      out[at + 2] = length & 0xff;
-      return at + 3;
-    }
-    out[at] = BIN32;
-    out[at + 1] = length >>> 24;
-    out[at + 2] = (length >>> 16) & 0xff;
-    out[at + 3] = (length >>> 8) & 0xff;
-    out[at + 4] = length & 0xff;
-    return at + 5;
+    return writeBinPrefix(out, at, length);
   }
 
   /**
@@ -90,4 +74,25 @@ export class BodyCodec {
       throw new WireError("bad_body", `body is not one msgpack value: ${(error as Error).message}`, { cause: error });
     }
   }
+}
+
+/** Writes the msgpack `bin 8/16/32` prefix of a byte array of `length` bytes at `out[at…]`; returns the offset after it. */
+export function writeBinPrefix(out: Uint8Array, at: number, length: number): number {
+  if (length < 0x100) {
+    out[at] = BIN8;
+    out[at + 1] = length;
+    return at + 2;
+  }
+  if (length < 0x10000) {
+    out[at] = BIN16;
+    out[at + 1] = length >>> 8;
+    out[at + 2] = length & 0xff;
+    return at + 3;
+  }
+  out[at] = BIN32;
+  out[at + 1] = length >>> 24;
+  out[at + 2] = (length >>> 16) & 0xff;
+  out[at + 3] = (length >>> 8) & 0xff;
+  out[at + 4] = length & 0xff;
+  return at + 5;
 }

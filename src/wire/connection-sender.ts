@@ -5,14 +5,16 @@
  * stops at the byte stream's high-water mark until it drains, and enforces per-send deadlines
  * with one Reactor timer for the whole connection.
  */
-import type { Reactor, TimerHandle } from "../reactor/reactor.js";
+import type { Reactor } from "../reactor/reactor.js";
 import type { BodyCodec } from "./body-codec.js";
 import type { ResolvedConnectionOptions } from "./connection-options.js";
 import { FIXED_HEADER_BYTES, HEADER_BYTES_MAX } from "./frame.js";
-import { ACK_FLAG, FrameWriter, patchFrameId, TYPE_CODE, writeFixedHeader } from "./frame-writer.js";
+import { FrameWriter, patchFrameId, writeFixedHeader, writeMsgFrame } from "./frame-writer.js";
 import { OutboundEntry, type SendOptions } from "./outbound-entry.js";
 import { OutboundQueue } from "./outbound-queue.js";
+import { SendDeadlines } from "./send-deadlines.js";
 import { WireSendError } from "./send-error.js";
+import type { TrySendStatus } from "./try-send-status.js";
 import type { WireDuplex } from "./wire-duplex.js";
 
 /** What the sender needs from its connection. */
@@ -40,8 +42,7 @@ export class ConnectionSender {
   readonly queue: OutboundQueue;
   readonly inFlight = new Map<number, OutboundEntry>();
   readonly #writer = new FrameWriter();
-  #deadlineTimer: TimerHandle | null = null;
-  #deadlineAtMs = Number.POSITIVE_INFINITY;
+  readonly #deadlines: SendDeadlines;
   #nextId = 1;
   #writeBlocked = false;
   #flushScheduled = false;
@@ -53,6 +54,8 @@ export class ConnectionSender {
   #batchResolve: (() => void) | null = null;
   #batchReject: ((error: WireSendError) => void) | null = null;
   #stopped = false;
+  /** The msgpack encoding of the body being sent (codec scratch), or null for a byte array. */
+  #encoded: Uint8Array | null = null;
   #writableWaiters: Array<() => void> = [];
 
   constructor(
@@ -64,6 +67,16 @@ export class ConnectionSender {
   ) {
     this.frameLimit = options.frameBytesMax;
     this.queue = new OutboundQueue(options.outboundMessagesMax, options.outboundBytesMax);
+    this.#deadlines = new SendDeadlines(reactor, this.queue, this.inFlight, this.pump);
+  }
+
+  /** See {@link WireConnection.trySend}. @throws WireSendError `message_too_large` or `unencodable_body`. */
+  trySend(body: unknown, header: Uint8Array): TrySendStatus {
+    if (this.#stopped) return "closed";
+    const frameBytes = this.#measure(body, header);
+    if (!this.#canWriteNow(false, frameBytes)) return "blocked";
+    this.#writeFireAndForget(header, body, frameBytes);
+    return "sent";
   }
 
   /** See {@link WireConnection.send}. */
@@ -71,28 +84,58 @@ export class ConnectionSender {
     if (this.#stopped) return Promise.reject(new WireSendError("closed", "the connection is closed"));
     const ack = options?.ack ?? true;
     const header = options?.header ?? EMPTY;
-    const prefix = this.codec.binPrefixBytes(body);
-    let encoded: Uint8Array | null = null;
-    if (prefix < 0) {
-      try {
-        encoded = this.codec.encodeShared(body);
-      } catch (error) {
-        return Promise.reject(
-          new WireSendError("unencodable_body", "the body cannot be encoded as msgpack", { cause: error }),
-        );
-      }
+    let frameBytes: number;
+    try {
+      frameBytes = this.#measure(body, header);
+    } catch (error) {
+      return Promise.reject(error as WireSendError);
     }
-    const bodyBytes = encoded === null ? prefix + (body as Uint8Array).byteLength : encoded.byteLength;
+    // The hot path of fire-and-forget: no entry and no promise per message, one shared per batch.
+    // (No closure in this method either: a captured variable would cost a context per call.)
+    if (!ack && this.#canWriteNow(false, frameBytes)) {
+      this.#writeFireAndForget(header, body, frameBytes);
+      return this.#batchPromise ?? this.#newBatchPromise();
+    }
+    return this.#enqueue(body, header, ack, frameBytes, options);
+  }
+
+  /**
+   * Encodes a non-byte-array body into the codec's scratch ({@link #encoded}, else null) and
+   * returns the frame's size after the size checks.
+   * @throws WireSendError `unencodable_body` or `message_too_large`.
+   */
+  #measure(body: unknown, header: Uint8Array): number {
+    const prefix = this.codec.binPrefixBytes(body);
+    let bodyBytes: number;
+    if (prefix >= 0) {
+      this.#encoded = null;
+      bodyBytes = prefix + (body as Uint8Array).byteLength;
+    } else {
+      try {
+        this.#encoded = this.codec.encodeShared(body);
+      } catch (error) {
+        throw new WireSendError("unencodable_body", "the body cannot be encoded as msgpack", { cause: error });
+      }
+      bodyBytes = this.#encoded.byteLength;
+    }
     const frameBytes = FIXED_HEADER_BYTES + header.byteLength + bodyBytes;
     if (frameBytes > this.frameLimit || header.byteLength > HEADER_BYTES_MAX)
-      return Promise.reject(
-        new WireSendError(
-          "message_too_large",
-          `frame of ${frameBytes} bytes exceeds frameBytesMax (${this.frameLimit})`,
-        ),
+      throw new WireSendError(
+        "message_too_large",
+        `frame of ${frameBytes} bytes exceeds frameBytesMax (${this.frameLimit})`,
       );
-    if (!ack && this.#canWriteNow(false, frameBytes))
-      return this.#writeFireAndForget(header, body, prefix, encoded, frameBytes);
+    return frameBytes;
+  }
+
+  /** The slow path: an entry with its own promise, written now (ack-requested) or queued. */
+  #enqueue(
+    body: unknown,
+    header: Uint8Array,
+    ack: boolean,
+    frameBytes: number,
+    options: SendOptions | undefined,
+  ): Promise<void> {
+    const encoded = this.#encoded;
     const deadlineMs = this.reactor.nowMs() + (options?.timeoutMs ?? this.options.sendTimeoutMs);
     const whenFull = options?.whenFull ?? this.options.whenFull;
     return new Promise<void>((resolve, reject) => {
@@ -101,13 +144,13 @@ export class ConnectionSender {
         this.queue.charge(entry);
         const out = this.#writer.reserve(frameBytes);
         const id = this.#takeId(entry);
-        encodeMsg(out, this.#writer.offset, ack, id, header, body, prefix, encoded, this.codec);
+        writeMsgFrame(out, this.#writer.offset, ack, id, header, body, encoded);
         this.#writer.commit(frameBytes);
         this.#written(entry);
         return;
       }
       const frame = new Uint8Array(frameBytes);
-      encodeMsg(frame, 0, ack, 0, header, body, prefix, encoded, this.codec);
+      writeMsgFrame(frame, 0, ack, 0, header, body, encoded);
       const entry = new OutboundEntry(frame, frameBytes, ack, deadlineMs, resolve, reject);
       if (this.queue.hasRoom(frameBytes)) {
         this.queue.charge(entry);
@@ -116,30 +159,28 @@ export class ConnectionSender {
         entry.fail(new WireSendError("queue_full", `outbound queue is full (${this.queue.messages} messages)`));
         return;
       } else this.queue.wait(entry);
-      this.#armDeadline(deadlineMs);
+      this.#deadlines.arm(deadlineMs);
       this.pump();
     });
   }
 
-  // The hot path of fire-and-forget: no entry and no promise per message, one shared per batch.
-  #writeFireAndForget(
-    header: Uint8Array,
-    body: unknown,
-    prefix: number,
-    encoded: Uint8Array | null,
-    frameBytes: number,
-  ): Promise<void> {
+  /** Encodes a fire-and-forget MSG (measured by {@link #measure} just before) into the write batch. */
+  #writeFireAndForget(header: Uint8Array, body: unknown, frameBytes: number): void {
     this.queue.chargeBytes(frameBytes);
     const out = this.#writer.reserve(frameBytes);
     const id = this.#nextId;
     this.#nextId = id === 0xffff_ffff ? 1 : id + 1;
-    encodeMsg(out, this.#writer.offset, false, id, header, body, prefix, encoded, this.codec);
+    writeMsgFrame(out, this.#writer.offset, false, id, header, body, this.#encoded);
     this.#writer.commit(frameBytes);
     this.#batchMessages++;
     this.#batchBytes += frameBytes;
     this.sent++;
     this.#scheduleFlush();
-    return (this.#batchPromise ??= new Promise<void>((resolve, reject) => {
+  }
+
+  /** The promise every fire-and-forget send of the current batch shares (made once per batch). */
+  #newBatchPromise(): Promise<void> {
+    return (this.#batchPromise = new Promise<void>((resolve, reject) => {
       this.#batchResolve = resolve;
       this.#batchReject = reject;
     }));
@@ -175,7 +216,7 @@ export class ConnectionSender {
         this.queue.charge(entry);
         this.queue.push(entry);
       } else this.queue.wait(entry);
-      this.#armDeadline(entry.deadlineMs);
+      this.#deadlines.arm(entry.deadlineMs);
     }
     this.pump();
   }
@@ -274,8 +315,7 @@ export class ConnectionSender {
    */
   stop(lost: WireSendError, keepUnsent: boolean): OutboundEntry[] {
     this.#stopped = true;
-    this.#deadlineTimer?.cancel();
-    this.#deadlineTimer = null;
+    this.#deadlines.stop();
     for (const entry of this.inFlight.values()) entry.fail(lost);
     this.inFlight.clear();
     for (const entry of this.#batchWritten) entry.fail(lost);
@@ -327,7 +367,7 @@ export class ConnectionSender {
     this.sent++;
     if (entry.ack) {
       this.inFlight.set(entry.id, entry);
-      this.#armDeadline(entry.deadlineMs);
+      this.#deadlines.arm(entry.deadlineMs);
     } else this.#batchWritten.push(entry);
     this.#scheduleFlush();
   }
@@ -342,59 +382,4 @@ export class ConnectionSender {
     this.#flushScheduled = false;
     if (!this.#stopped) this.flush();
   };
-
-  #armDeadline(deadlineMs: number): void {
-    if (deadlineMs >= this.#deadlineAtMs || this.#stopped) return;
-    this.#deadlineTimer?.cancel();
-    this.#deadlineAtMs = deadlineMs;
-    this.#deadlineTimer = this.reactor.setTimer(Math.max(0, deadlineMs - this.reactor.nowMs()), this.#onDeadline);
-  }
-
-  // One timer per connection, armed for the earliest deadline; with one timeout for every send
-  // the deadlines only grow, so it is re-armed about once per timeout, not once per send.
-  readonly #onDeadline = (): void => {
-    this.#deadlineTimer = null;
-    this.#deadlineAtMs = Number.POSITIVE_INFINITY;
-    const nowMs = this.reactor.nowMs();
-    for (const entry of this.queue.expire(nowMs)) entry.fail(timeoutError(entry));
-    let next = this.queue.earliestDeadlineMs();
-    for (const entry of this.inFlight.values()) {
-      if (entry.settled) continue;
-      if (entry.deadlineMs <= nowMs) entry.fail(timeoutError(entry));
-      else next = Math.min(next, entry.deadlineMs);
-    }
-    if (next !== Number.POSITIVE_INFINITY) this.#armDeadline(next);
-    this.pump();
-  };
-}
-
-function timeoutError(entry: OutboundEntry): WireSendError {
-  return new WireSendError(
-    "send_timeout",
-    entry.id === 0
-      ? "no room in the outbound queue before the send's deadline"
-      : `no ACK for message ${entry.id} before its deadline`,
-  );
-}
-
-/** Encodes a MSG frame at `out[at…]`. */
-function encodeMsg(
-  out: Uint8Array,
-  at: number,
-  ack: boolean,
-  id: number,
-  header: Uint8Array,
-  body: unknown,
-  prefix: number,
-  encoded: Uint8Array | null,
-  codec: BodyCodec,
-): void {
-  const bodyBytes = encoded === null ? prefix + (body as Uint8Array).byteLength : encoded.byteLength;
-  let offset = writeFixedHeader(out, at, TYPE_CODE.msg, ack ? ACK_FLAG : 0, header.byteLength, id, bodyBytes);
-  if (header.byteLength > 0) {
-    out.set(header, offset);
-    offset += header.byteLength;
-  }
-  if (encoded !== null) out.set(encoded, offset);
-  else out.set(body as Uint8Array, codec.writeBinPrefix(out, offset, (body as Uint8Array).byteLength));
 }

@@ -28,9 +28,17 @@ import {
   readFixedHeaderInto,
   resolveWireLimits,
   WIRE_LIMITS_DEFAULT,
+  WIRE_MAGIC,
+  WIRE_VERSION,
 } from "./frame.js";
 
 const MSG_CODE = 2;
+const MAGIC_0 = WIRE_MAGIC[0];
+const MAGIC_1 = WIRE_MAGIC[1];
+
+function readU32(bytes: Uint8Array, at: number): number {
+  return ((bytes[at]! << 24) >>> 0) + ((bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!);
+}
 
 /** What a {@link FrameDecoder} reports, discriminated on `type`. */
 export type FrameDecoderEvent =
@@ -133,8 +141,45 @@ export class FrameDecoder {
     }
   }
 
-  /** Zero-copy path: a fixed header at `chunk[at…]`; the frame is emitted as views if it lies whole in the chunk. */
+  /**
+   * Zero-copy path: frames from `chunk[at…]` while each one's fixed header is in the chunk; MSG
+   * frames that lie whole in the chunk go to `onMsg` as views, in a loop. Returns the new offset.
+   */
   #readWhole(chunk: Uint8Array, at: number): number {
+    const onMsg = this.#onMsg;
+    const length = chunk.byteLength;
+    const frameBytesMax = this.#limits.frameBytesMax;
+    while (at <= length - FIXED_HEADER_BYTES && this.#status === "reading") {
+      // The common frame, checked in one pass: magic, version 1, MSG, no reserved flag (MSG may
+      // ask for an ACK; it may carry a header and a body), within frameBytesMax. Anything else
+      // — including every error — takes the general path, which checks in the spec's order.
+      if (
+        onMsg !== null &&
+        chunk[at + 3] === MSG_CODE &&
+        chunk[at] === MAGIC_0 &&
+        chunk[at + 1] === MAGIC_1 &&
+        chunk[at + 2] === WIRE_VERSION &&
+        chunk[at + 4] === 0 &&
+        (chunk[at + 5]! & ~FLAG_ACK_REQUESTED) === 0
+      ) {
+        const headerStart = at + FIXED_HEADER_BYTES;
+        const bodyStart = headerStart + ((chunk[at + 6]! << 8) | chunk[at + 7]!);
+        const end = bodyStart + readU32(chunk, at + 12);
+        if (end - at <= frameBytesMax && end <= length) {
+          this.#framesDecoded += 1;
+          onMsg(readU32(chunk, at + 8), chunk[at + 5] === FLAG_ACK_REQUESTED, chunk, headerStart, bodyStart, end);
+          at = end;
+          continue;
+        }
+      }
+      at = this.#readOne(chunk, at);
+      if (this.#current !== null) break;
+    }
+    return at;
+  }
+
+  /** One frame whose fixed header is at `chunk[at…]` (general path); views when it is whole. */
+  #readOne(chunk: Uint8Array, at: number): number {
     let fixed: FixedHeader;
     try {
       fixed = readFixedHeaderInto(chunk, this.#limits, at, this.#scratch);
@@ -143,19 +188,6 @@ export class FrameDecoder {
       return chunk.byteLength;
     }
     const end = at + fixed.frameBytes;
-    if (fixed.rule.code === MSG_CODE && this.#onMsg !== null && end <= chunk.byteLength) {
-      this.#framesDecoded += 1;
-      const headerStart = at + FIXED_HEADER_BYTES;
-      this.#onMsg(
-        fixed.id,
-        (fixed.flags & FLAG_ACK_REQUESTED) !== 0,
-        chunk,
-        headerStart,
-        headerStart + fixed.headerLength,
-        end,
-      );
-      return end;
-    }
     if (end > chunk.byteLength) {
       this.#current = { ...fixed };
       this.#rest = new Uint8Array(fixed.headerLength + fixed.bodyLength);

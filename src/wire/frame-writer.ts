@@ -3,6 +3,7 @@
  * allocation per frame), and {@link FrameWriter.take} hands the filled part to the socket as one
  * write. Used by {@link WireConnection}; the header layout is docs/wire-protocol.md § Frame layout.
  */
+import { writeBinPrefix } from "./body-codec.js";
 import { FIXED_HEADER_BYTES, FLAG_ACK_REQUESTED, WIRE_MAGIC, WIRE_VERSION } from "./frame.js";
 
 /** Type codes of version 1 (docs/wire-protocol.md § Frame types). */
@@ -49,6 +50,39 @@ export function patchFrameId(frame: Uint8Array, id: number): void {
 
 /** The ack-requested flag as the u16 flags field carries it. */
 export const ACK_FLAG = FLAG_ACK_REQUESTED;
+
+/**
+ * Encodes a MSG frame at `out[at…]` (the caller reserved its size): `encoded` is the body's
+ * msgpack bytes, or null when `body` is a byte array (framed as `bin 8/16/32` + its bytes).
+ */
+export function writeMsgFrame(
+  out: Uint8Array,
+  at: number,
+  ack: boolean,
+  id: number,
+  header: Uint8Array,
+  body: unknown,
+  encoded: Uint8Array | null,
+): void {
+  const headerBytes = header.byteLength;
+  const bodyBytes = encoded === null ? binBytes((body as Uint8Array).byteLength) : encoded.byteLength;
+  let offset = writeFixedHeader(out, at, TYPE_CODE.msg, ack ? ACK_FLAG : 0, headerBytes, id, bodyBytes);
+  if (headerBytes > 0) {
+    out.set(header, offset);
+    offset += headerBytes;
+  }
+  if (encoded !== null) {
+    out.set(encoded, offset);
+    return;
+  }
+  const bytes = body as Uint8Array;
+  out.set(bytes, writeBinPrefix(out, offset, bytes.byteLength));
+}
+
+/** Size of a byte array of `length` bytes as a msgpack `bin`, prefix included. */
+function binBytes(length: number): number {
+  return length + (length < 0x100 ? 2 : length < 0x10000 ? 3 : 5);
+}
 
 /** A growable batch of encoded frames. */
 export class FrameWriter {

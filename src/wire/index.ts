@@ -56,6 +56,7 @@ export {
 export type { SendOptions } from "./outbound-entry.js";
 export { WireSendError, type WireSendErrorCode } from "./send-error.js";
 export { SimDuplex } from "./sim-duplex.js";
+export type { TrySendStatus } from "./try-send-status.js";
 export { SocketDuplex } from "./socket-duplex.js";
 export { WireConnection } from "./wire-connection.js";
 export type { WireCloseInfo, WireConnectionStats, WireConnectionStatus } from "./wire-connection-types.js";
@@ -63,7 +64,7 @@ export { WireDialer, type WireDialerOptions } from "./wire-dialer.js";
 export type { WireDuplex } from "./wire-duplex.js";
 export { addressText, canonicalAddress, parseWireAddress, type WireAddress, type WireTls } from "./wire-endpoint.js";
 export { listenWire, type WireListener, type WireListenOptions } from "./wire-listener.js";
-export type { WireMessage, WireMessageHandler } from "./wire-message.js";
+export type { WireFireAndForgetHandler, WireMessage, WireMessageHandler } from "./wire-message.js";
 export { joinWireLoop, type WireExports, type WireLoopNode, type WireLoopNodeOptions } from "./wire-loop-node.js";
 export {
   acceptWireLoop,

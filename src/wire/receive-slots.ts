@@ -6,7 +6,7 @@
  * contract: it may have at most `slots` ack-requested MSGs un-answered.
  */
 import { WireError } from "./errors.js";
-import { InboundMessage, type WireMessageHandler } from "./wire-message.js";
+import { InboundMessage, MessageView, type WireFireAndForgetHandler, type WireMessageHandler } from "./wire-message.js";
 
 /** What the slots need from their connection. */
 export interface SlotHost {
@@ -20,8 +20,14 @@ export interface SlotHost {
 
 /** Bounded concurrent handling of inbound messages. */
 export class ReceiveSlots {
-  /** The application's handler; null answers ack-requested messages with NACK `no_handler`. */
-  handler: WireMessageHandler | null = null;
+  /** Fire-and-forget messages go here when set (the synchronous fast path), else to the handler. */
+  fireAndForget: WireFireAndForgetHandler | null = null;
+  /** Fire-and-forget handlers that threw or rejected. */
+  handlerErrors = 0;
+  #handler: WireMessageHandler | null = null;
+  readonly #view = new MessageView();
+  /** True when the handler declares `done` (read once: `Function.length` is slow to read per message). */
+  #handlerTakesDone = false;
   #busy = 0;
   #parked: InboundMessage[] = [];
   #head = 0;
@@ -34,6 +40,16 @@ export class ReceiveSlots {
     readonly slots: number,
     readonly host: SlotHost,
   ) {}
+
+  /** The application's handler; null answers ack-requested messages with NACK `no_handler`. */
+  get handler(): WireMessageHandler | null {
+    return this.#handler;
+  }
+
+  set handler(handler: WireMessageHandler | null) {
+    this.#handler = handler;
+    this.#handlerTakesDone = handler !== null && handler.length >= 2;
+  }
 
   /** Handlers running now. */
   get busy(): number {
@@ -48,6 +64,31 @@ export class ReceiveSlots {
   /** Ack-requested messages received and not yet answered. */
   get windowUsed(): number {
     return this.#windowUsed;
+  }
+
+  /**
+   * The fast path of a fire-and-forget message with a {@link fireAndForget} handler: when a slot
+   * is free and nothing is parked, runs the handler now on the reused view (no allocation) and
+   * returns true. Otherwise returns false: the caller hands it to {@link receive} (order kept).
+   */
+  tryRunFireAndForget(body: unknown, header: Uint8Array, id: number, peerId: string): boolean {
+    const handler = this.fireAndForget;
+    if (handler === null || this.#busy >= this.slots || this.#head < this.#parked.length || this.#closed) return false;
+    const view = this.#view;
+    view.body = body;
+    view.header = header;
+    view.id = id;
+    view.peerId = peerId;
+    this.#busy++;
+    try {
+      handler(view);
+    } catch {
+      this.handlerErrors++;
+    }
+    view.body = null;
+    this.#busy--;
+    if (this.#head < this.#parked.length) this.#drain();
+    return true;
   }
 
   /** Takes one inbound message: runs it if a slot is free, else parks it (and maybe stops reading). */
@@ -79,26 +120,47 @@ export class ReceiveSlots {
     this.#head = 0;
   }
 
+  // No closure in here: a variable captured by one would cost a context per message.
   #run(message: InboundMessage): void {
     this.#busy++;
-    const handler = this.handler;
+    const fireAndForget = this.fireAndForget;
+    if (fireAndForget !== null && !message.ackRequested) {
+      let error: unknown = null;
+      try {
+        fireAndForget(message);
+      } catch (thrown) {
+        error = thrown ?? new Error("handler threw");
+      }
+      this.#finish(message, error);
+      return;
+    }
+    const handler = this.#handler;
     if (handler === null) {
       this.#finish(message, message.ackRequested ? noHandler() : null);
       return;
     }
+    const takesDone = this.#handlerTakesDone;
     let result: void | PromiseLike<unknown>;
     try {
-      result = handler(message, handler.length >= 2 ? (error?: unknown) => this.#finish(message, error ?? null) : noop);
+      result = handler(message, takesDone ? this.#doneOf(message) : noop);
     } catch (error) {
       this.#finish(message, error ?? new Error("handler threw"));
       return;
     }
-    if (result !== undefined && result !== null && typeof (result as PromiseLike<unknown>).then === "function") {
-      (result as PromiseLike<unknown>).then(
-        () => this.#finish(message, null),
-        (error: unknown) => this.#finish(message, error ?? new Error("handler rejected")),
-      );
-    } else if (handler.length < 2) this.#finish(message, null);
+    if (result !== undefined && result !== null && typeof (result as PromiseLike<unknown>).then === "function")
+      this.#finishWhenSettled(message, result as PromiseLike<unknown>);
+    else if (!takesDone) this.#finish(message, null);
+  }
+
+  #finishWhenSettled(message: InboundMessage, result: PromiseLike<unknown>): void {
+    result.then(
+      () => this.#finish(message, null),
+      (error: unknown) => this.#finish(message, error ?? new Error("handler rejected")),
+    );
+  }
+
+  #doneOf(message: InboundMessage): (error?: unknown) => void {
+    return (error?: unknown) => this.#finish(message, error ?? null);
   }
 
   #finish(message: InboundMessage, error: unknown): void {
@@ -108,7 +170,8 @@ export class ReceiveSlots {
     if (message.ackRequested) {
       this.#windowUsed--;
       this.host.answer(message, error);
-    }
+    } else if (error !== null && error !== undefined) this.handlerErrors++;
+    if (this.#reading && this.#head === this.#parked.length) return;
     this.#drain();
   }
 

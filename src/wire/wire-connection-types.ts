@@ -27,4 +27,6 @@ export interface WireConnectionStats {
   readonly waiting: number;
   readonly slotsBusy: number;
   readonly parked: number;
+  /** Handlers of fire-and-forget messages that threw or rejected (the sender is never told). */
+  readonly handlerErrors: number;
 }

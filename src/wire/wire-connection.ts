@@ -23,19 +23,20 @@ import {
   type ResolvedConnectionOptions,
   type WireConnectionOptions,
 } from "./connection-options.js";
+import { ConnectionReceiver } from "./connection-receiver.js";
 import { ConnectionSender } from "./connection-sender.js";
 import { decodeNack, encodeClose, encodeNack, nackRecordOf, peerClose } from "./control-records.js";
 import { WIRE_CLOSE_NORMAL, WireError } from "./errors.js";
 import type { WireFrame } from "./frame.js";
-import { FrameDecoder } from "./frame-decoder.js";
 import { TYPE_CODE } from "./frame-writer.js";
 import { decodeHello, encodeHello, type HelloRecord, nodeIdHex, WIRE_PROTOCOL_VERSION } from "./hello-record.js";
 import type { OutboundEntry, SendOptions } from "./outbound-entry.js";
 import { ReceiveSlots } from "./receive-slots.js";
 import { WireSendError } from "./send-error.js";
+import type { TrySendStatus } from "./try-send-status.js";
 import type { WireDuplex } from "./wire-duplex.js";
 import type { WireCloseInfo, WireConnectionStats, WireConnectionStatus } from "./wire-connection-types.js";
-import { InboundMessage, type WireMessageHandler } from "./wire-message.js";
+import type { InboundMessage, WireFireAndForgetHandler, WireMessageHandler } from "./wire-message.js";
 
 const EMPTY = new Uint8Array(0);
 
@@ -55,7 +56,7 @@ export class WireConnection {
   readonly #reactor: Reactor;
   readonly #duplex: WireDuplex;
   readonly #codec = new BodyCodec();
-  readonly #decoder: FrameDecoder;
+  readonly #receiver: ConnectionReceiver;
   readonly #sender: ConnectionSender;
   readonly #slots: ReceiveSlots;
   readonly #liveness: ConnectionLiveness;
@@ -66,9 +67,8 @@ export class WireConnection {
   #unsent: OutboundEntry[] = [];
   #closeInfo: WireCloseInfo | null = null;
   #openWaiters: Array<{ resolve: (peer: HelloRecord) => void; reject: (error: Error) => void }> = [];
-  #lastFrameMs: number;
+  /** Monotonic ms of the last MSG written (the receiver keeps the last one received). */
   #lastMessageMs: number;
-  #received = 0;
 
   /**
    * Starts the connection: writes HELLO and waits `helloTimeoutMs` for the peer's.
@@ -79,7 +79,7 @@ export class WireConnection {
     this.#duplex = duplex;
     this.options = resolveConnectionOptions(options, () => reactor.randomByteArray(16));
     const o = this.options;
-    this.#lastFrameMs = this.#lastMessageMs = reactor.nowMs();
+    this.#lastMessageMs = reactor.nowMs();
     this.#sender = new ConnectionSender(reactor, duplex, this.#codec, o, {
       peerSlots: () => this.#peer!.slots,
       needsProbe: (resume) => this.#liveness.needsProbe(resume),
@@ -92,22 +92,19 @@ export class WireConnection {
     });
     const host: LivenessHost = {
       writePing: (id) => this.#sender.control(TYPE_CODE.ping, id),
-      lastFrameMs: () => this.#lastFrameMs,
-      lastMessageMs: () => this.#lastMessageMs,
+      lastFrameMs: () => this.#receiver.lastFrameMs,
+      lastMessageMs: () => Math.max(this.#lastMessageMs, this.#receiver.lastMessageMs),
       isQuiet: () => this.#isQuiet(),
       fail: (error) => this.#fail(error),
       closeIdle: () => this.close(WIRE_CLOSE_NORMAL, "idle"),
     };
     this.#liveness = new ConnectionLiveness(reactor, host, o.pingIntervalMs, o.pingTimeoutMs, o.idleMs);
-    this.#decoder = new FrameDecoder(
-      (event) => {
-        if (event.type === "frame") this.#onFrame(event.frame);
-        else this.#fail(event.error);
-      },
-      o,
-      { copy: false, onMsg: this.#onMsgFrame },
-    );
-    duplex.onData = (chunk) => this.#onData(chunk);
+    this.#receiver = new ConnectionReceiver(reactor, this.#codec, this.#slots, o.frameBytesMax, {
+      status: () => this.#status,
+      frame: (frame) => this.#onFrame(frame),
+      fail: (error) => this.#fail(error),
+    });
+    duplex.onData = (chunk) => this.#receiver.data(chunk);
     duplex.onDrain = () => this.#sender.drained();
     duplex.onClose = (error) => this.#onStreamClosed(error);
     const { nodeId, nodeName, slots, frameBytesMax, listen } = o;
@@ -147,18 +144,32 @@ export class WireConnection {
     this.#slots.handler = handler;
   }
 
+  /**
+   * The handler of fire-and-forget messages, when set (the receive fast path; see
+   * {@link WireFireAndForgetHandler}: its message object is reused). Arrival order with
+   * {@link onMessage}'s messages is kept; null (default) hands them to {@link onMessage}.
+   */
+  get onFireAndForget(): WireFireAndForgetHandler | null {
+    return this.#slots.fireAndForget;
+  }
+
+  set onFireAndForget(handler: WireFireAndForgetHandler | null) {
+    this.#slots.fireAndForget = handler;
+  }
+
   /** Counters. */
   get stats(): WireConnectionStats {
     const sender = this.#sender;
     return {
       messagesSent: sender.sent,
-      messagesReceived: this.#received,
+      messagesReceived: this.#receiver.received,
       acksLate: sender.acksLate,
       inFlight: sender.inFlight.size,
       queued: sender.queue.queued,
       waiting: sender.queue.waiting,
       slotsBusy: this.#slots.busy,
       parked: this.#slots.parked,
+      handlerErrors: this.#slots.handlerErrors,
     };
   }
 
@@ -180,6 +191,17 @@ export class WireConnection {
    */
   send(body: unknown, options?: SendOptions): Promise<void> {
     return this.#sender.send(body, options);
+  }
+
+  /**
+   * Sends one fire-and-forget message (at most once) if it can go into this tick's write batch
+   * now — synchronously, without a promise: the fast path of a producer of many small messages.
+   * Returns a {@link TrySendStatus} (`"blocked"`: nothing written, await {@link whenWritable}).
+   * The body is encoded as in {@link send}; `header`: upper-layer header bytes (≤ 65,535).
+   * @throws WireSendError `message_too_large` or `unencodable_body` (nothing written).
+   */
+  trySend(body: unknown, header: Uint8Array = EMPTY): TrySendStatus {
+    return this.#sender.trySend(body, header);
   }
 
   /**
@@ -228,44 +250,6 @@ export class WireConnection {
 
   // ---- receiving ----
 
-  // Timestamps are taken once per chunk, and only when it completed a frame (a peer trickling one
-  // frame byte by byte does not count as alive: the keepalive then probes it).
-  #onData(chunk: Uint8Array): void {
-    const frames = this.#decoder.framesDecoded;
-    const received = this.#received;
-    // A plain Uint8Array view: its subarray is cheaper than Buffer's, and bodies look the same on every transport.
-    this.#decoder.push(
-      chunk.constructor === Uint8Array ? chunk : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength),
-    );
-    if (this.#decoder.framesDecoded === frames) return;
-    const nowMs = this.#reactor.nowMs();
-    this.#lastFrameMs = nowMs;
-    if (this.#received !== received) this.#lastMessageMs = nowMs;
-  }
-
-  readonly #onMsgFrame = (
-    id: number,
-    ackRequested: boolean,
-    source: Uint8Array,
-    headerStart: number,
-    bodyStart: number,
-    end: number,
-  ): void => {
-    if (this.#status !== "open") {
-      if (this.#status === "handshaking") this.#fail(new WireError("bad_hello", "MSG before HELLO"));
-      return;
-    }
-    let body: unknown;
-    try {
-      body = this.#codec.decodeRange(source, bodyStart, end);
-    } catch (error) {
-      return this.#fail(error as WireError);
-    }
-    const header = headerStart === bodyStart ? EMPTY : source.subarray(headerStart, bodyStart);
-    this.#received++;
-    this.#slots.receive(new InboundMessage(body, header, ackRequested, id, this.#peerId));
-  };
-
   #onFrame(frame: WireFrame): void {
     if (this.#status === "closed") return;
     if (this.#status === "handshaking") {
@@ -275,7 +259,7 @@ export class WireConnection {
       return;
     }
     switch (frame.type) {
-      case "msg": // delivered through #onMsgFrame
+      case "msg": // delivered by the receiver
         break;
       case "ack":
         this.#sender.answered(frame.id, null);
@@ -310,7 +294,7 @@ export class WireConnection {
     this.#helloTimer?.cancel();
     this.#helloTimer = null;
     this.#peer = hello;
-    this.#peerId = nodeIdHex(hello.nodeId);
+    this.#peerId = this.#receiver.peerId = nodeIdHex(hello.nodeId);
     this.#status = "open";
     this.#sender.open = true;
     this.#sender.frameLimit = Math.min(this.options.frameBytesMax, hello.frameBytesMax);
@@ -356,7 +340,7 @@ export class WireConnection {
 
   #onStreamClosed(error: Error | null): void {
     if (this.#status === "closed") return;
-    this.#decoder.end();
+    this.#receiver.end();
     // The decoder may have reported truncated_frame, which closed the connection.
     if ((this.#status as WireConnectionStatus) === "closed") return;
     const cause = error === null ? null : new WireError("write_failed", error.message, { cause: error });

@@ -29,6 +29,24 @@ export interface WireMessage {
  */
 export type WireMessageHandler = (message: WireMessage, done: (error?: unknown) => void) => void | PromiseLike<unknown>;
 
+/**
+ * Handles one fire-and-forget message synchronously (see `WireConnection.onFireAndForget`): the
+ * receive fast path. `message` is a view the connection reuses for the next message — read what
+ * you need during the call (and copy a byte-array body to keep it). The handler holds a receive
+ * slot only while it runs; its return value is ignored; a throw is caught and dropped (counted in
+ * `stats.handlerErrors`), as for any fire-and-forget message, whose sender is never told.
+ */
+export type WireFireAndForgetHandler = (message: WireMessage) => void;
+
+/** @internal The reused {@link WireMessage} of the fire-and-forget fast path (one per connection). */
+export class MessageView implements WireMessage {
+  body: unknown = null;
+  header: Uint8Array = new Uint8Array(0);
+  readonly ackRequested = false;
+  id = 0;
+  peerId = "";
+}
+
 /** @internal The connection's record of a message in a slot. */
 export class InboundMessage implements WireMessage {
   finished = false;

@@ -6,7 +6,7 @@ import { FIXED_HEADER_BYTES, type WireFrame } from "../../src/wire/frame.js";
 import { FrameDecoder, type FrameDecoderEvent } from "../../src/wire/frame-decoder.js";
 import { FrameEncoder } from "../../src/wire/frame-encoder.js";
 import { loadVectors, normalizeBytes } from "../edge/vectors.js";
-import { concat, feed, feedCut, frameArbitrary } from "./wire-fixtures.js";
+import { concat, feed, feedCut, feedCutZeroCopy, frameArbitrary } from "./wire-fixtures.js";
 
 interface MalformedVector {
   name: string;
@@ -17,6 +17,7 @@ interface MalformedVector {
 }
 const malformed = loadVectors<{ streams: MalformedVector[] }>("wire/malformed.json").streams;
 const encoder = new FrameEncoder();
+const EMPTY = new Uint8Array(0);
 
 /** Four frames of different types, encoded back to back. */
 function sampleStream(): { frames: WireFrame[]; stream: Uint8Array } {
@@ -153,4 +154,69 @@ test("random bytes after a valid frame never throw: frames, then at most one err
     }),
     { numRuns: 500 },
   );
+});
+
+test("the zero-copy decoder (MSGs to onMsg) rejects every malformed stream as the copying one does", () => {
+  for (const vector of malformed) {
+    const limits = vector.frameBytesMax === undefined ? {} : { frameBytesMax: vector.frameBytesMax };
+    const stream = Buffer.from(vector.hex, "hex");
+    for (const cuts of [[], [FIXED_HEADER_BYTES], [1, 5]]) {
+      const result = feedCutZeroCopy(
+        stream,
+        cuts.filter((cut) => cut < stream.byteLength),
+        limits,
+      );
+      assert.deepEqual(
+        result.errors.map((error) => error.code),
+        [vector.code],
+        `${vector.name}, cut at ${cuts.join(",")}`,
+      );
+      assert.equal(result.frames.length, vector.framesBefore ?? 0, vector.name);
+    }
+  }
+});
+
+test("the zero-copy decoder emits the same frames as the copying one for any chunking", () => {
+  fc.assert(
+    fc.property(
+      fc.array(frameArbitrary, { minLength: 1, maxLength: 12 }),
+      fc.array(fc.nat(), { maxLength: 8 }),
+      (frames, rawCuts) => {
+        const stream = concat(frames.map((frame) => encoder.encode(frame)));
+        const cuts = [...new Set(rawCuts.map((cut) => cut % stream.byteLength))].sort((x, y) => x - y);
+        const result = feedCutZeroCopy(stream, cuts);
+        assert.deepEqual(result.errors, []);
+        assert.deepEqual(result.frames.map(normalizeBytes), frames.map(normalizeBytes));
+      },
+    ),
+    { numRuns: 200 },
+  );
+});
+
+test("MSGs before a bad one in the same chunk are delivered, then the error, then nothing", () => {
+  const good = (id: number): WireFrame => ({
+    type: "msg",
+    id,
+    ackRequested: id === 2,
+    header: EMPTY,
+    body: new Uint8Array([id]),
+  });
+  const bad = encoder.encode(good(4));
+  bad[5] = 0x02; // a reserved flag bit
+  const tooBig = encoder.encode({ type: "msg", id: 5, ackRequested: false, header: EMPTY, body: new Uint8Array(100) });
+  for (const [tail, code] of [
+    [bad, "bad_flags"],
+    [tooBig, "frame_too_large"],
+  ] as const) {
+    const stream = concat([...[1, 2, 3].map((id) => encoder.encode(good(id))), tail, encoder.encode(good(6))]);
+    const result = feedCutZeroCopy(stream, [], { frameBytesMax: 64 });
+    assert.deepEqual(
+      result.frames.map((frame) => frame.id),
+      [1, 2, 3],
+    );
+    assert.deepEqual(
+      result.errors.map((error) => error.code),
+      [code],
+    );
+  }
 });

@@ -47,6 +47,46 @@ export function feedCut(stream: Uint8Array, cuts: readonly number[], limits: Par
   return { frames, errors, status: decoder.status, bufferedBytesPeak };
 }
 
+/**
+ * As {@link feedCut}, through the connection's decoder mode: `copy: false`, MSG frames to `onMsg`
+ * (rebuilt here as frames, their bytes copied out of the input).
+ */
+export function feedCutZeroCopy(
+  stream: Uint8Array,
+  cuts: readonly number[],
+  limits: Partial<WireLimits> = {},
+): FeedResult {
+  const frames: WireFrame[] = [];
+  const errors: WireError[] = [];
+  const decoder = new FrameDecoder(
+    (event) => {
+      if (event.type === "frame") frames.push(event.frame);
+      else errors.push(event.error);
+    },
+    limits,
+    {
+      copy: false,
+      onMsg: (id, ackRequested, source, headerStart, bodyStart, end) =>
+        frames.push({
+          type: "msg",
+          id,
+          ackRequested,
+          header: source.slice(headerStart, bodyStart),
+          body: source.slice(bodyStart, end),
+        }),
+    },
+  );
+  let bufferedBytesPeak = 0;
+  let from = 0;
+  for (const cut of [...cuts, stream.byteLength]) {
+    decoder.push(stream.subarray(from, cut));
+    bufferedBytesPeak = Math.max(bufferedBytesPeak, decoder.bufferedBytes);
+    from = cut;
+  }
+  decoder.end();
+  return { frames, errors, status: decoder.status, bufferedBytesPeak };
+}
+
 /** Pushes `stream` in chunks of `chunkBytes`, then end(). */
 export function feed(stream: Uint8Array, chunkBytes: number, limits: Partial<WireLimits> = {}): FeedResult {
   const cuts: number[] = [];
