@@ -9,7 +9,7 @@ import type { Reactor } from "../reactor/reactor.js";
 import type { BodyCodec } from "./body-codec.js";
 import { WireError } from "./errors.js";
 import type { WireFrame } from "./frame.js";
-import { FrameDecoder } from "./frame-decoder.js";
+import { FrameDecoder, type MsgSink } from "./frame-decoder.js";
 import type { ReceiveSlots } from "./receive-slots.js";
 import type { WireConnectionStatus } from "./wire-connection-types.js";
 import { InboundMessage } from "./wire-message.js";
@@ -80,14 +80,7 @@ export class ConnectionReceiver {
     this.#decoder.end();
   }
 
-  readonly #onMsgFrame = (
-    id: number,
-    ackRequested: boolean,
-    source: Uint8Array,
-    headerStart: number,
-    bodyStart: number,
-    end: number,
-  ): void => {
+  readonly #onMsgFrame: MsgSink = (id, ackRequested, source, headerStart, bodyStart, end) => {
     const status = this.#host.status();
     if (status !== "open") {
       if (status === "handshaking") this.#host.fail(new WireError("bad_hello", "MSG before HELLO"));

@@ -2,6 +2,7 @@
  * The chat's client/server event protocol, as the browser sees it. The server side lives in
  * `examples/chat/server/`; both follow the protocol described in the chat's README/issue.
  */
+import type { ChatErrorCode } from "../server/chat-error.js";
 
 /** A stored chat message: ids are global and increasing, `ts` is the server wall clock in ms. */
 export interface Message {
@@ -19,18 +20,8 @@ export interface RoomSummary {
   members: number;
 }
 
-/** Stable error codes an ack may carry, plus the UI's own `timeout` and `disconnected`. */
-export type ErrorCode =
-  | "bad_request"
-  | "nickname_invalid"
-  | "nickname_taken"
-  | "room_invalid"
-  | "not_in_room"
-  | "too_long"
-  | "rate_limited"
-  | "unavailable"
-  | "timeout"
-  | "disconnected";
+/** Stable error codes an ack may carry (the server's own list), plus the UI's `timeout` and `disconnected`. */
+export type ErrorCode = ChatErrorCode | "timeout" | "disconnected";
 
 /** The error half of every ack. */
 export interface AckError {
