@@ -22,7 +22,8 @@ export interface EngineIoServerOptions {
   readonly upgradeTimeoutMs?: number;
   /**
    * Milliseconds a polite close of a polling session waits for the client's next GET to carry
-   * the `close` packet. Default 30000 (the reference transport's `closeTimeout`).
+   * the `close` packet, and a closing WebSocket waits for the client to close the connection
+   * before it is destroyed. Default 30000 (the reference's `closeTimeout`, and `ws`'s).
    */
   readonly closeTimeoutMs?: number;
   /**

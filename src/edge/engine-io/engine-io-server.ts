@@ -17,14 +17,12 @@
  */
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
-import { type WebSocket, WebSocketServer } from "ws";
 import {
   type EngineIoServerOptions,
   type EngineIoTransportName,
   type ResolvedEngineIoServerOptions,
   resolveEngineIoServerOptions,
 } from "./engine-io-server-options.js";
-import { CloseReasonWebSocket } from "./close-reason-web-socket.js";
 import { EngineIoSession } from "./engine-io-session.js";
 import { HeartbeatScheduler } from "./heartbeat.js";
 import type { EngineIoSocket } from "./engine-io-socket.js";
@@ -41,6 +39,8 @@ import {
 import { createSessionId } from "./session-id.js";
 import { SocketCorker } from "./socket-corker.js";
 import { WebSocketTransport } from "./websocket-transport.js";
+import { acceptUpgrade, checkUpgrade, isRefusal, refuseUpgrade } from "../websocket/handshake.js";
+import { ServerWebSocket } from "../websocket/server-web-socket.js";
 
 /** Called with each new session, after its `open` packet is queued. */
 export type EngineIoConnectionListener = (socket: EngineIoSocket) => void;
@@ -130,7 +130,6 @@ class EngineIoServerRuntime implements EngineIoServer {
   readonly #sessions = new Map<string, EngineIoSession>();
   readonly #pollers = new Map<string, PollingTransport>();
   readonly #listeners: EngineIoConnectionListener[] = [];
-  readonly #wss: WebSocketServer;
   /** Batches every WebSocket connection's writes per loop turn. */
   readonly #corker: SocketCorker;
   /** Every session's heartbeat, on two Reactor timers. */
@@ -150,13 +149,6 @@ class EngineIoServerRuntime implements EngineIoServer {
     this.options = options;
     this.#corker = new SocketCorker(options.reactor);
     this.#heartbeats = new HeartbeatScheduler(options.reactor, options);
-    this.#wss = new WebSocketServer({
-      noServer: true,
-      clientTracking: false,
-      perMessageDeflate: false,
-      maxPayload: options.payloadBytesMax,
-      WebSocket: CloseReasonWebSocket,
-    });
   }
 
   get clientsCount(): number {
@@ -206,10 +198,13 @@ class EngineIoServerRuntime implements EngineIoServer {
     const refusal = this.#closing !== null && query.sid !== null ? "bad_request" : this.#verify(req, query, true);
     if (refusal === "draining") return rejectUpgradeUnavailable(socket);
     if (refusal !== null) return rejectUpgrade(socket, refusal);
-    // `socket` is the Duplex `ws` writes to: the transport corks it to batch a turn's frames.
-    this.#wss.handleUpgrade(req, socket, head, (ws: WebSocket) =>
-      this.#onWebSocket(ws as CloseReasonWebSocket, socket, query),
-    );
+    const upgrade = checkUpgrade(req);
+    if (isRefusal(upgrade)) return refuseUpgrade(socket, upgrade);
+    if (!acceptUpgrade(socket, upgrade)) return;
+    const { reactor, payloadBytesMax, closeTimeoutMs } = this.options;
+    const channel = new ServerWebSocket(socket, { reactor, payloadBytesMax, closeTimeoutMs, corker: this.#corker });
+    this.#onWebSocket(channel, query);
+    channel.start(head);
   }
 
   acceptTransport(transport: EngineIoTransport, query: { readonly sid?: string } = {}): EngineIoSocket | null {
@@ -256,7 +251,6 @@ class EngineIoServerRuntime implements EngineIoServer {
         this.#whenEmpty = null;
         timer?.cancel();
         for (const session of [...this.#sessions.values()]) session.shutdown(reason);
-        this.#wss.close();
         resolve();
       };
       for (const session of [...this.#sessions.values()]) session.close(reason);
@@ -289,8 +283,8 @@ class EngineIoServerRuntime implements EngineIoServer {
     return null;
   }
 
-  #onWebSocket(ws: CloseReasonWebSocket, socket: Duplex, query: ParsedQuery): void {
-    const transport = new WebSocketTransport(ws, socket, this.#corker);
+  #onWebSocket(channel: ServerWebSocket, query: ParsedQuery): void {
+    const transport = new WebSocketTransport(channel);
     if (query.sid === null) {
       this.#announce(this.#open(transport));
       return;

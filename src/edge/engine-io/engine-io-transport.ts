@@ -37,11 +37,11 @@ export interface EngineIoEncodedMessages {
   /** The messages as polling records joined by `\x1e` (never empty). */
   readonly pollingRecords: string;
   /**
-   * When the messages are one text message: its WebSocket text frame as UTF-8 bytes, made once
-   * and shared by every recipient (`ws` then neither measures nor converts the string per
-   * recipient). Undefined otherwise; the transport then writes `webSocketFrames`.
+   * When the messages are one text message: its whole WebSocket frame (header and `4<text>` as
+   * UTF-8), built once and written unchanged to every recipient whose channel takes frames.
+   * Undefined otherwise; the transport then writes `webSocketFrames`.
    */
-  readonly textFrameBytes?: Uint8Array | undefined;
+  readonly webSocketTextFrame?: Uint8Array | undefined;
 }
 
 /** What a session hands its transport: a packet to encode, or messages already encoded. */

@@ -10,6 +10,7 @@
  */
 import type { ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
+import { writeRefusal } from "../websocket/handshake.js";
 import { type EngineIoRequestErrorCode, requestErrorBody, requestErrorEntry } from "./errors.js";
 
 /** Body of the 503 answering a handshake while the server drains. */
@@ -30,7 +31,7 @@ export function rejectRequestUnavailable(res: ServerResponse): void {
 
 /** Refuses a WebSocket handshake with 503 {@link SHUTTING_DOWN_MESSAGE} and destroys the socket. */
 export function rejectUpgradeUnavailable(socket: Duplex): void {
-  writeAndDestroy(
+  writeRefusal(
     socket,
     "503 Service Unavailable",
     "text/plain; charset=UTF-8",
@@ -51,23 +52,5 @@ export function rejectRequest(res: ServerResponse, code: EngineIoRequestErrorCod
 
 /** Refuses a WebSocket upgrade as the reference does (always 400) and destroys the socket. */
 export function rejectUpgrade(socket: Duplex, code: EngineIoRequestErrorCode, message?: string): void {
-  writeAndDestroy(socket, "400 Bad Request", "text/html", message ?? requestErrorEntry(code).message, "");
+  writeRefusal(socket, "400 Bad Request", "text/html", message ?? requestErrorEntry(code).message, "");
 }
-
-function writeAndDestroy(socket: Duplex, status: string, type: string, text: string, extra: string): void {
-  socket.on("error", ignore);
-  if (socket.writable) {
-    socket.write(
-      `HTTP/1.1 ${status}\r\n` +
-        "Connection: close\r\n" +
-        `Content-type: ${type}\r\n` +
-        `Content-Length: ${Buffer.byteLength(text)}\r\n` +
-        extra +
-        "\r\n" +
-        text,
-    );
-  }
-  socket.destroy();
-}
-
-function ignore(): void {}

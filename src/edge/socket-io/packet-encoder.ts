@@ -25,6 +25,7 @@ import {
   payloadProblem,
 } from "./packet.js";
 import { deconstruct } from "./placeholders.js";
+import { textFrame } from "../websocket/frame-writer.js";
 
 /** A packet encoded once, ready to be written to many sockets. Immutable. */
 export interface EncodedPacket {
@@ -142,7 +143,7 @@ class SharedEncoding implements EncodedPacket {
   // Private fields stay writable on a frozen object: the caches are filled on first use.
   #messages: readonly EngineIoMessagePacket[] | undefined;
   #webSocketFrames: readonly (string | Uint8Array)[] | undefined;
-  #textFrameBytes: Uint8Array | undefined;
+  #webSocketTextFrame: Uint8Array | undefined;
   #pollingRecords: string | undefined;
 
   constructor(text: string, attachments: Uint8Array[]) {
@@ -165,11 +166,11 @@ class SharedEncoding implements EncodedPacket {
     return this.#webSocketFrames;
   }
 
-  /** See {@link EngineIoEncodedMessages.textFrameBytes}: defined when there are no attachments. */
-  get textFrameBytes(): Uint8Array | undefined {
+  /** See {@link EngineIoEncodedMessages.webSocketTextFrame}: defined when there are no attachments. */
+  get webSocketTextFrame(): Uint8Array | undefined {
     if (this.attachments.length > 0) return undefined;
-    this.#textFrameBytes ??= Buffer.from(MESSAGE_FRAME_PREFIX + this.text);
-    return this.#textFrameBytes;
+    this.#webSocketTextFrame ??= textFrame(this.text, MESSAGE_FRAME_PREFIX);
+    return this.#webSocketTextFrame;
   }
 
   get pollingRecords(): string {

@@ -11,7 +11,6 @@
  * client ──stream──► :ws ──{url}──► WebSocketTransport(SimWebSocket) ──► engine.acceptTransport(t, {sid?})
  * ```
  */
-import type { WebSocket } from "ws";
 import type { EngineIoServer } from "../../edge/engine-io/engine-io-server.js";
 import type { EngineIoTransport } from "../../edge/engine-io/engine-io-transport.js";
 import { WebSocketTransport } from "../../edge/engine-io/websocket-transport.js";
@@ -84,7 +83,7 @@ export function serveEdge(
     stream.onMessage = (body) => {
       const sid = queryOf((body as SimUpgradeMessage).url).get("sid");
       const ws = new SimWebSocket(stream, reactor, windowBytes);
-      const real = new WebSocketTransport(ws as unknown as WebSocket);
+      const real = new WebSocketTransport(ws);
       const transport = options.wrapTransport?.(real) ?? real;
       engine.acceptTransport(transport, sid === null ? {} : { sid });
     };

@@ -1,25 +1,25 @@
 /**
- * The server end of a simulated WebSocket: the part of `ws`'s `WebSocket` that Chorus's
- * `WebSocketTransport` uses (`on`, `send` with its completion callback, `bufferedAmount`,
- * `readyState`, `close`, `terminate`), over a {@link SimStream}. The real transport and session
- * code then run unchanged under the simulator.
+ * The server end of a simulated WebSocket: a {@link WebSocketChannel} (what Chorus's
+ * `WebSocketTransport` drives; the real one is `ServerWebSocket`) over a {@link SimStream}, so the
+ * real transport and session code run unchanged under the simulator.
  *
  * Flow control stands in for TCP's window: at most `windowBytes` of frames may be unread by the
  * client; the client returns credits as it reads. Frames beyond the window wait here and count
- * in `bufferedAmount`, and a frame's completion callback runs when it leaves (as `ws` calls it
- * when the OS takes the bytes). A client that stops reading therefore backs the session up until
- * its high-water mark and "slow consumer" limits act, as a real one would.
+ * in `bufferedBytes` / `bufferedFrames`; when waiting frames leave, `onDrain` follows (deferred),
+ * as the real channel reports it when the OS takes its backlog. A client that stops reading
+ * therefore backs the session up until its high-water mark and "slow consumer" limits act, as a
+ * real one would.
  *
  * ```
- * send(frame, cb) ──► queue ──(unread < windowBytes)──► stream ──► client reads ──► {c: bytes}
- *                     bufferedAmount                    cb() (deferred)            unread -= bytes
+ * sendText/sendBinary ──► queue ──(unread < windowBytes)──► stream ──► client reads ──► {c: bytes}
+ *                         bufferedBytes                    onDrain (deferred)          unread -= bytes
  * ```
  */
 import type { Reactor } from "../../reactor/reactor.js";
+import type { WebSocketChannel, WebSocketChannelListener } from "../../edge/websocket/web-socket-channel.js";
 import { type SimWebSocketClientMessage, frameBytes } from "./sim-edge-wire.js";
 import type { SimStream } from "./sim-stream.js";
 
-/** `ws`'s ready states. */
 const OPEN = 1;
 const CLOSING = 2;
 const CLOSED = 3;
@@ -27,24 +27,30 @@ const CLOSED = 3;
 /** Default flow-control window of a simulated WebSocket, in bytes. */
 export const SIM_WEB_SOCKET_WINDOW_BYTES_DEFAULT = 4096;
 
-type Listener = (...args: never[]) => void;
+const NO_LISTENER: WebSocketChannelListener = Object.freeze({
+  onMessage: () => {},
+  onDrain: () => {},
+  onEnd: () => {},
+});
 
 interface Queued {
   readonly frame: string | Uint8Array;
   readonly bytes: number;
-  readonly done: ((error?: Error) => void) | undefined;
 }
 
-/** A `ws`-like server socket over a simulated stream (see the module comment). */
-export class SimWebSocket {
+/** A server-side WebSocket channel over a simulated stream (see the module comment). */
+export class SimWebSocket implements WebSocketChannel {
+  listener: WebSocketChannelListener = NO_LISTENER;
   readonly #stream: SimStream;
   readonly #reactor: Reactor;
   readonly #windowBytes: number;
-  readonly #listeners = new Map<string, Listener[]>();
   readonly #queue: Queued[] = [];
   #queuedBytes = 0;
   #unreadBytes = 0;
   #state = OPEN;
+  /** True once the end was reported, or needs no report (the server closed or terminated). */
+  #ended = false;
+  #drainScheduled = false;
 
   /**
    * @param stream - the accepted stream, after its upgrade request was read.
@@ -62,14 +68,23 @@ export class SimWebSocket {
     stream.onClose = () => this.#closed();
   }
 
-  /** `ws`'s readyState: 1 open, 2 closing, 3 closed. */
-  get readyState(): number {
-    return this.#state;
+  get open(): boolean {
+    return this.#state === OPEN;
   }
 
-  /** Bytes of frames waiting for the client's window (`ws`'s `bufferedAmount`). */
-  get bufferedAmount(): number {
+  /** Bytes of frames waiting for the client's window. */
+  get bufferedBytes(): number {
     return this.#queuedBytes;
+  }
+
+  /** Frames waiting for the client's window. */
+  get bufferedFrames(): number {
+    return this.#queue.length;
+  }
+
+  /** Frames travel as text or bytes, not as built frames. */
+  get takesFrames(): false {
+    return false;
   }
 
   /** Name of the client node. */
@@ -77,22 +92,23 @@ export class SimWebSocket {
     return this.#stream.remoteName;
   }
 
-  /** Adds a listener: `message` (data, isBinary), `close`, `error`. */
-  on(event: string, listener: Listener): this {
-    let list = this.#listeners.get(event);
-    if (list === undefined) this.#listeners.set(event, (list = []));
-    list.push(listener);
-    return this;
+  sendText(text: string, prefix: string): void {
+    this.#send(prefix + text);
   }
 
-  /** Queues a frame; `done` runs (deferred) once it is on the stream, or with an error if closed. */
-  send(frame: string | Uint8Array, done?: (error?: Error) => void): void {
-    if (this.#state !== OPEN) {
-      if (done !== undefined) this.#reactor.defer(() => done(new Error("WebSocket is not open")));
-      return;
-    }
+  sendBinary(bytes: Uint8Array): void {
+    this.#send(bytes);
+  }
+
+  /** Never called: {@link takesFrames} is false. */
+  sendFrame(): void {
+    throw new Error("a simulated WebSocket does not take built frames");
+  }
+
+  #send(frame: string | Uint8Array): void {
+    if (this.#state !== OPEN) return;
     const bytes = frameBytes(frame);
-    this.#queue.push({ frame, bytes, done });
+    this.#queue.push({ frame, bytes });
     this.#queuedBytes += bytes;
     this.#pump(false);
   }
@@ -101,6 +117,7 @@ export class SimWebSocket {
   close(): void {
     if (this.#state !== OPEN) return;
     this.#state = CLOSING;
+    this.#ended = true;
     this.#pump(true);
     this.#stream.close("normal closure");
     this.#closed();
@@ -110,6 +127,7 @@ export class SimWebSocket {
   terminate(): void {
     if (this.#state === CLOSED) return;
     this.#state = CLOSING;
+    this.#ended = true;
     this.#queue.length = 0;
     this.#queuedBytes = 0;
     this.#stream.close("terminated");
@@ -117,13 +135,21 @@ export class SimWebSocket {
   }
 
   #pump(ignoreWindow: boolean): void {
+    const waited = this.#queue.length > 0 && this.#unreadBytes >= this.#windowBytes;
+    let moved = false;
     while (this.#queue.length > 0 && (ignoreWindow || this.#unreadBytes < this.#windowBytes)) {
       const item = this.#queue.shift()!;
       this.#queuedBytes -= item.bytes;
       this.#unreadBytes += item.bytes;
       this.#stream.send({ f: item.frame });
-      const done = item.done;
-      if (done !== undefined) this.#reactor.defer(() => done());
+      moved = true;
+    }
+    if (waited && moved && !this.#drainScheduled) {
+      this.#drainScheduled = true;
+      this.#reactor.defer(() => {
+        this.#drainScheduled = false;
+        if (this.#state === OPEN) this.listener.onDrain();
+      });
     }
   }
 
@@ -135,22 +161,18 @@ export class SimWebSocket {
       return;
     }
     const frame = message.f;
-    const isBinary = typeof frame !== "string";
-    this.#emit("message", isBinary ? Buffer.from(frame) : Buffer.from(frame, "utf8"), isBinary);
+    if (typeof frame === "string") this.listener.onMessage(frame, false);
+    else this.listener.onMessage(Buffer.from(frame), true);
   }
 
-  /** The socket is closed (by us, the peer, a reset or a loss): `close` listeners run once, later. */
+  /** The socket is closed (by us, the peer, a reset or a loss): the end is reported once, later. */
   #closed(): void {
     if (this.#state === CLOSED) return;
     this.#state = CLOSED;
-    for (const item of this.#queue)
-      if (item.done !== undefined) this.#reactor.defer(() => item.done!(new Error("closed")));
     this.#queue.length = 0;
     this.#queuedBytes = 0;
-    this.#reactor.defer(() => this.#emit("close", 1006, ""));
-  }
-
-  #emit(event: string, ...args: unknown[]): void {
-    for (const listener of [...(this.#listeners.get(event) ?? [])]) (listener as (...a: unknown[]) => void)(...args);
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#reactor.defer(() => this.listener.onEnd("closed", "socket closed by peer"));
   }
 }

@@ -22,7 +22,7 @@ test("a websocket message over payloadBytesMax closes with 1009 payload too larg
     await waitFor(() => reasons.length === 1);
     assert.deepEqual(reasons, ["payload too large"]);
     assert.equal(server.logs.length, 1);
-    assert.match(server.logs[0]!, /closed: payload too large \(Max payload size exceeded \(close code 1009\)\)$/);
+    assert.match(server.logs[0]!, /closed: payload too large \(message over 1000 bytes \(close code 1009\)\)$/);
   } finally {
     await server.close();
   }

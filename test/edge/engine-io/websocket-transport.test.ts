@@ -1,15 +1,17 @@
 /**
- * The WebSocket transport's per-turn write batching and back-pressure accounting, on a real `ws`
- * connection over an in-memory socket whose writes the test records and completes by hand, under
- * a virtual clock (the corker's end-of-turn flush is a deferred task).
+ * The WebSocket transport's per-turn write batching and back-pressure accounting, on Chorus's
+ * `ServerWebSocket` over an in-memory socket whose writes the test records and completes by hand,
+ * under a virtual clock (the corker's end-of-turn flush is a deferred task).
  */
 import assert from "node:assert/strict";
 import { Duplex } from "node:stream";
 import { test } from "node:test";
-import { CloseReasonWebSocket } from "../../../src/edge/engine-io/close-reason-web-socket.js";
 import type { EngineIoTransportSink } from "../../../src/edge/engine-io/engine-io-transport.js";
 import { SocketCorker } from "../../../src/edge/engine-io/socket-corker.js";
-import { CORKED_BYTES_MAX, WebSocketTransport } from "../../../src/edge/engine-io/websocket-transport.js";
+import { WebSocketTransport } from "../../../src/edge/engine-io/websocket-transport.js";
+import { textFrame } from "../../../src/edge/websocket/frame-writer.js";
+import { CORKED_BYTES_MAX, ServerWebSocket } from "../../../src/edge/websocket/server-web-socket.js";
+import { parseServerFrames } from "../websocket/frames.js";
 import { VirtualReactor } from "../../../src/reactor/virtual/virtual-reactor.js";
 
 /** A socket that records each write call (a `writev` is one call with several chunks). */
@@ -46,33 +48,29 @@ class RecordingSocket extends Duplex {
   }
 }
 
-/** `ws`'s (undocumented in its types) server-side hook the WebSocketServer calls. */
-interface ServerSideWebSocket {
-  setSocket(socket: Duplex, head: Buffer, options: { maxPayload: number; skipUTF8Validation: boolean }): void;
-}
-
 function setup() {
   const reactor = new VirtualReactor();
   const socket = new RecordingSocket();
-  // A server-side connection, as `ws`'s WebSocketServer makes one: no address, then setSocket.
-  const ws = new CloseReasonWebSocket(null as unknown as string, undefined, {});
-  (ws as unknown as ServerSideWebSocket).setSocket(socket, Buffer.alloc(0), {
-    maxPayload: 1 << 20,
-    skipUTF8Validation: false,
+  const channel = new ServerWebSocket(socket, {
+    reactor,
+    payloadBytesMax: 1 << 20,
+    closeTimeoutMs: 30_000,
+    corker: new SocketCorker(reactor),
   });
-  const transport = new WebSocketTransport(ws, socket, new SocketCorker(reactor));
+  const transport = new WebSocketTransport(channel);
+  channel.start(Buffer.alloc(0));
   let drains = 0;
   const sink: EngineIoTransportSink = { packet: () => {}, drain: () => drains++, closed: () => {} };
   transport.sink = sink;
   return { reactor, socket, transport, drains: () => drains };
 }
 
-/** The text payloads of the frames in `chunks` (header and payload chunks alternate). */
+/** The text payloads of the frames in one recorded write call. */
 function payloads(chunks: readonly Buffer[]): string[] {
-  return chunks.filter((_, i) => i % 2 === 1).map((chunk) => chunk.toString());
+  return parseServerFrames(Buffer.concat(chunks)).map((frame) => frame.payload.toString());
 }
 
-test("frames written in one turn leave in one writev when the turn ends", () => {
+test("frames written in one turn leave in one write when the turn ends", () => {
   const { reactor, socket, transport } = setup();
   transport.sendOne({ type: "message", data: "a" });
   transport.sendOne({ type: "message", data: "b" });
@@ -83,7 +81,7 @@ test("frames written in one turn leave in one writev when the turn ends", () => 
   assert.deepEqual(payloads(socket.calls[0]!), ["4a", "4b", "4c"]);
   transport.sendOne({ type: "message", data: "d" });
   reactor.runUntilIdle();
-  assert.deepEqual(payloads(socket.calls[1]!), ["4d"], "the next turn corks again");
+  assert.deepEqual(payloads(socket.calls[1]!), ["4d"], "the next turn batches again");
 });
 
 test("corked bytes are not counted as backed up; bytes the OS does not take are, until it takes them", async () => {
@@ -114,14 +112,28 @@ test("a turn holding more than CORKED_BYTES_MAX is written at once, without wait
   assert.equal(payloads(socket.calls[0]!).length, CORKED_BYTES_MAX / chunk.length);
 });
 
-test("a pre-encoded text message is written from its shared bytes", () => {
+test("a pre-encoded text message is written from its shared frame, uncopied when alone in its turn", () => {
   const { reactor, socket, transport } = setup();
-  const bytes = Buffer.from('42["hi"]');
-  const encoded = { webSocketFrames: ['42["hi"]'], pollingRecords: '42["hi"]', textFrameBytes: bytes };
+  const frame = textFrame('2["hi"]', "4");
+  const encoded = { webSocketFrames: ['42["hi"]'], pollingRecords: '42["hi"]', webSocketTextFrame: frame };
+  transport.sendOne(encoded);
+  reactor.runUntilIdle();
+  assert.equal(socket.calls[0]![0], frame, "the shared frame is written as it is");
   transport.sendOne(encoded);
   transport.sendOne(encoded);
   reactor.runUntilIdle();
-  assert.equal(socket.calls[0]![1], bytes, "the shared bytes are written as they are");
-  assert.equal(socket.calls[0]![3], bytes);
-  assert.equal(socket.calls[0]![0]![0], 0x81, "as a text frame");
+  assert.deepEqual(payloads(socket.calls[1]!), ['42["hi"]', '42["hi"]'], "two in one turn: joined into one write");
+  assert.equal(socket.calls[1]!.length, 1);
+});
+
+test("a large binary message is written after its header without being copied", () => {
+  const { reactor, socket, transport } = setup();
+  const bytes = Buffer.alloc(64 * 1024, 7);
+  transport.sendOne({ type: "message", data: bytes });
+  reactor.runUntilIdle();
+  const call = socket.calls.flat();
+  assert.ok(call.includes(bytes), "the caller's bytes are written as they are");
+  const [frame] = parseServerFrames(Buffer.concat(call));
+  assert.equal(frame!.opcode, 2);
+  assert.equal(frame!.payload.length, bytes.length);
 });

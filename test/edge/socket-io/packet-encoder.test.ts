@@ -6,6 +6,7 @@ import { SocketIoCodecError, type SocketIoCodecErrorCode } from "../../../src/ed
 import type { SocketIoPacket } from "../../../src/edge/socket-io/packet.js";
 import { encodePacket, encodeParts } from "../../../src/edge/socket-io/packet-encoder.js";
 import { loadVectors } from "../vectors.js";
+import { parseServerFrames } from "../websocket/frames.js";
 
 interface PacketVector {
   name: string;
@@ -215,7 +216,10 @@ test("a plain payload is encoded as JSON.stringify would, and a text-only packet
   const encoded = encodePacket({ type: "event", nsp: "/", data });
   assert.equal(encoded.text, `2${JSON.stringify(data)}`);
   assert.equal(encoded.attachments.length, 0);
-  const bytes = (encoded as { textFrameBytes?: Uint8Array }).textFrameBytes;
-  assert.equal(Buffer.from(bytes!).toString(), `4${encoded.text}`);
-  assert.equal((encoded as { textFrameBytes?: Uint8Array }).textFrameBytes, bytes, "made once, then shared");
+  const frame = (encoded as { webSocketTextFrame?: Uint8Array }).webSocketTextFrame;
+  const [parsed, ...rest] = parseServerFrames(Buffer.from(frame!));
+  assert.equal(rest.length, 0, "one frame");
+  assert.equal(parsed!.opcode, 1, "a text frame");
+  assert.equal(parsed!.payload.toString(), `4${encoded.text}`);
+  assert.equal((encoded as { webSocketTextFrame?: Uint8Array }).webSocketTextFrame, frame, "made once, then shared");
 });
