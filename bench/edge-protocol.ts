@@ -11,11 +11,14 @@
  */
 import type { SparseCounts } from "./edge-histogram.js";
 
-/** The servers compared: Chorus, the stock `socket.io` server, and a bare `ws` server. */
-export type ServerKind = "chorus" | "socket.io" | "ws";
+/**
+ * The servers compared: Chorus, the stock `socket.io` server, and two bare references speaking
+ * the minimal protocol: on `ws`, and on Chorus's own WebSocket layer (`frames`).
+ */
+export type ServerKind = "chorus" | "socket.io" | "ws" | "frames";
 
 /** Every kind, in the order each round measures them. */
-export const SERVER_KINDS: readonly ServerKind[] = ["ws", "socket.io", "chorus"];
+export const SERVER_KINDS: readonly ServerKind[] = ["ws", "frames", "socket.io", "chorus"];
 
 /** The room every client joins on connection. */
 export const ROOM = "room";

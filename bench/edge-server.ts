@@ -9,7 +9,7 @@ import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import { writeHeapSnapshot } from "node:v8";
-import { startBareServer } from "./edge-bare-server.js";
+import { startBareFramesServer, startBareServer } from "./edge-bare-server.js";
 import type { MemoryReport, ServerKind, WindowReport } from "./edge-protocol.js";
 import { EXIT_AFTER_REPLY, serveRequests } from "./edge-rpc.js";
 import { type BenchServer, type ServerCounters, startChorusServer, startStockServer } from "./edge-server-kinds.js";
@@ -21,6 +21,7 @@ const STARTERS: Record<ServerKind, (http: HttpServer, counters: ServerCounters) 
   chorus: startChorusServer,
   "socket.io": startStockServer,
   ws: startBareServer,
+  frames: startBareFramesServer,
 };
 
 const kind = process.argv[2] as ServerKind;

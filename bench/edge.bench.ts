@@ -111,7 +111,10 @@ function onlyFlag(): ReadonlySet<CaseName> {
 
 type Figures = ReadonlyMap<ServerKind, KindFigures>;
 
-/** Chorus vs socket.io (with `bar`), then bare ws vs socket.io (informative), of one figure. */
+/**
+ * Chorus vs socket.io (with `bar`), then the bare references vs socket.io (informative: bare ws,
+ * and bare frames — the floor), of one figure.
+ */
 function pairRows(
   name: string,
   unit: string,
@@ -119,10 +122,13 @@ function pairRows(
   pick: (f: LoadFigures) => number,
   bar: number | null,
 ): EdgeRow[] {
-  const [chorus, stock, bare] = (["chorus", "socket.io", "ws"] as const).map((k) => pick(figures.get(k)!.best()));
+  const [chorus, stock, bare, frames] = (["chorus", "socket.io", "ws", "frames"] as const).map((k) =>
+    pick(figures.get(k)!.best()),
+  );
   return [
     edgeRow(`${name}, chorus vs socket.io`, unit, chorus!, stock!, bar),
     edgeRow(`${name}, bare ws vs socket.io`, unit, bare!, stock!, null),
+    edgeRow(`${name}, bare frames vs socket.io`, unit, frames!, stock!, null),
   ];
 }
 
@@ -132,11 +138,11 @@ function fanoutRows(saturated: Figures, paced: Figures): EdgeRow[] {
   const pacedLabel = `${label} at ${PACED_DELIVERIES_PER_SEC / 1000}k msg/s`;
   const chorus = saturated.get("chorus")!.best().cpuMicrosPerOp;
   const bare = saturated.get("ws")!.best().cpuMicrosPerOp;
-  const [vsStock, vsStockBare] = pairRows(`${label}: server CPU per delivered msg`, "µs", saturated, cpu, 0.5);
+  const [vsStock, ...references] = pairRows(`${label}: server CPU per delivered msg`, "µs", saturated, cpu, 0.5);
   return [
     vsStock!,
     edgeRow(`${label}: server CPU per delivered msg, chorus vs bare ws`, "µs", chorus, bare, 1),
-    vsStockBare!,
+    ...references,
     ...pairRows(`${label}: delivered msg/s`, "msg/s", saturated, (f) => f.ratePerSec, null),
     ...pairRows(`${pacedLabel}: p50 latency`, "ms", paced, (f) => f.p50Ms, null),
     ...pairRows(`${pacedLabel}: p99 latency`, "ms", paced, (f) => f.p99Ms, null),
@@ -154,40 +160,31 @@ function echoRows(echo: Figures): EdgeRow[] {
 }
 
 function idleRows(idle: ReadonlyMap<ServerKind, IdleFigures>): EdgeRow[] {
-  const chorus = idle.get("chorus")!;
   const stock = idle.get("socket.io")!;
-  const bare = idle.get("ws")!;
-  const label = `idle ${chorus.connections / 1000}k`;
-  return [
-    edgeRow(
-      `${label}: heap per connection, chorus vs socket.io`,
-      "bytes",
-      chorus.heapBytesPerConnection,
-      stock.heapBytesPerConnection,
-      0.5,
-    ),
-    edgeRow(
-      `${label}: heap per connection, bare ws vs socket.io`,
-      "bytes",
-      bare.heapBytesPerConnection,
-      stock.heapBytesPerConnection,
-      null,
-    ),
-    edgeRow(
-      `${label}: RSS per connection, chorus vs socket.io`,
-      "bytes",
-      chorus.rssBytesPerConnection,
-      stock.rssBytesPerConnection,
-      null,
-    ),
-    edgeRow(
-      `${label}: RSS per connection, bare ws vs socket.io`,
-      "bytes",
-      bare.rssBytesPerConnection,
-      stock.rssBytesPerConnection,
-      null,
-    ),
-  ];
+  const label = `idle ${idle.get("chorus")!.connections / 1000}k`;
+  const rows: EdgeRow[] = [];
+  for (const [figure, pick] of [
+    ["heap", (f: IdleFigures) => f.heapBytesPerConnection],
+    ["RSS", (f: IdleFigures) => f.rssBytesPerConnection],
+  ] as const) {
+    for (const [kind, name] of [
+      ["chorus", "chorus"],
+      ["ws", "bare ws"],
+      ["frames", "bare frames"],
+    ] as const) {
+      const bar = figure === "heap" && kind === "chorus" ? 0.5 : null;
+      rows.push(
+        edgeRow(
+          `${label}: ${figure} per connection, ${name} vs socket.io`,
+          "bytes",
+          pick(idle.get(kind)!),
+          pick(stock),
+          bar,
+        ),
+      );
+    }
+  }
+  return rows;
 }
 
 function windowNotes(name: string, figures: Figures, pick: (f: LoadFigures) => number, unit: string): string {
@@ -270,11 +267,12 @@ function loadNotes(echo: Figures, saturated: Figures, paced: Figures): string[] 
     return `${k} ${best.p50Ms.toFixed(0)}/${best.p99Ms.toFixed(0)}`;
   });
   return [
-    `servers and ${GENERATORS} generator processes (stock socket.io-client, websocket only) on one ${cpus().length}-core machine; every figure is the best of ${ROUNDS} windows per server, windows alternating ws → socket.io → chorus`,
+    `servers and ${GENERATORS} generator processes (stock socket.io-client, websocket only) on one ${cpus().length}-core machine; every figure is the best of ${ROUNDS} windows per server, windows alternating ${SERVER_KINDS.join(" → ")}`,
     `fan-out: ${FANOUT_SENDERS} senders closed-loop (next message when the previous came back), ${FANOUT_TIMING.windowMs} ms windows after ${FANOUT_TIMING.warmupMs} ms; the generators saturate, so latency there is their queue (p50/p99 ms: ${queue.join(", ")}); latency rows come from paced windows (each sender once per ${PACED_INTERVAL_MS} ms, ${PACED_TIMING.windowMs} ms)`,
     `echo: ${ECHO_CLIENTS} clients, emit with ack, closed-loop, ${ECHO_TIMING.windowMs} ms windows after ${ECHO_TIMING.warmupMs} ms`,
     "server CPU = process.cpuUsage() delta of the server process over the window ÷ operations it performed (deliveries = broadcasts × room size)",
     "bare ws: minimal Engine.IO/Socket.IO text protocol on ws (JSON parsed and encoded once per broadcast, one Buffer sent to every member with ws.send)",
+    "bare frames: the same minimal protocol on Chorus's own WebSocket layer (src/edge/websocket), nothing above it: the floor",
     windowNotes("fan-out CPU", saturated, cpu, "µs/msg"),
     windowNotes("echo CPU", echo, cpu, "µs/round trip"),
     `clients dropped by a server during the load windows: ${droppedClients([echo, saturated, paced])}`,
