@@ -1,5 +1,6 @@
 import { type ExitReason, ExitReasons } from "../kernel/exit-reason.js";
 import { SupervisorShuttingDownError } from "./errors.js";
+import { StopQueue } from "./stop-queue.js";
 import {
   type ActiveStop,
   type AfterStop,
@@ -42,7 +43,7 @@ export function stopChildren(
   after: AfterStop,
 ): AfterStop | null {
   s.phase = nextPhase(s.phase, "stop_children");
-  s.job = { queue: ops, active: null, after };
+  s.job = { queue: new StopQueue(ops), active: null, after };
   return advance(s, ctx);
 }
 
@@ -60,13 +61,13 @@ export function shutDown(s: SupervisorState, ctx: SupervisorContext, reason: Exi
   }
   s.pending = [];
   const active = s.job?.active ?? null;
-  const repliers = new Map(s.job?.queue.map((op) => [op.id, op.replier]));
+  const repliers = new Map(s.job === null ? [] : [...s.job.queue.ops()].map((op) => [op.id, op.replier]));
   const queue = s.children
     .list()
     .filter((child) => child.ref !== null && child.spec.id !== active?.id)
     .reverse()
     .map((child) => ({ id: child.spec.id, replier: repliers.get(child.spec.id) ?? null }));
-  s.job = { queue, active, after: { type: "exit", reason } };
+  s.job = { queue: new StopQueue(queue), active, after: { type: "exit", reason } };
   return advance(s, ctx);
 }
 
@@ -74,7 +75,7 @@ export function shutDown(s: SupervisorState, ctx: SupervisorContext, reason: Exi
 export function isBeingStopped(s: SupervisorState, child: ChildRecord): boolean {
   const job = s.job;
   if (job === null) return false;
-  return job.active?.id === child.spec.id || job.queue.some((op) => op.id === child.spec.id);
+  return job.active?.id === child.spec.id || job.queue.has(child.spec.id);
 }
 
 /**
@@ -96,9 +97,7 @@ export function stoppedChildExited(
     finish(s, ctx, child, reason, active.brutal, active);
     return advance(s, ctx);
   }
-  const index = job.queue.findIndex((op) => op.id === child.spec.id);
-  const [op] = job.queue.splice(index, 1);
-  finish(s, ctx, child, reason, false, op);
+  finish(s, ctx, child, reason, false, job.queue.remove(child.spec.id));
   return null;
 }
 

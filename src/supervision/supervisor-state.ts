@@ -2,6 +2,7 @@ import type { ActorContext, Replier, TimerRef } from "../kernel/context.js";
 import type { ExitReason } from "../kernel/exit-reason.js";
 import type { AnyRef } from "../kernel/ref.js";
 import type { ResolvedChildSpec } from "./child-spec.js";
+import type { StopQueue } from "./stop-queue.js";
 import type { ChildTable } from "./child-table.js";
 import { type CrashReporter, type SupervisorReportContext, stackOf } from "./crash-reporter.js";
 import type { RestartIntensity } from "./restart-intensity.js";
@@ -80,7 +81,7 @@ export type AfterStop =
 
 /** Children to stop one at a time, in order, then `after`. */
 export interface StopJob {
-  queue: StopOp[];
+  readonly queue: StopQueue;
   active: ActiveStop | null;
   after: AfterStop;
 }
@@ -115,11 +116,11 @@ export type SupervisorContext = ActorContext<SupervisorMessages, SupervisorState
 
 /**
  * A copy of `state` that a turn may change freely (records are immutable and shared). The child
- * table is not copied (that made every turn O(children)): the turn opens a transaction on it
- * (`children.begin()`), and commits it or rolls it back with the turn.
+ * table and the stop queue are not copied (that made every turn O(children)): the turn opens a
+ * transaction on them (`begin()`), and commits or rolls back with the turn.
  */
 export function forkState(state: SupervisorState): SupervisorState {
-  const job = state.job === null ? null : { ...state.job, queue: state.job.queue.slice() };
+  const job = state.job === null ? null : { ...state.job };
   return { ...state, pending: state.pending.slice(), job };
 }
 

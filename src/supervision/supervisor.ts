@@ -99,14 +99,18 @@ function init(args: SupervisorArgs | undefined, ctx: SupervisorContext): Supervi
 // One turn: work on a fork of the state, run continuations and pending requests, commit.
 function turn(state: SupervisorState, ctx: SupervisorContext, body: (s: SupervisorState) => AfterStop | null): void {
   const s = forkState(state);
+  const queue = state.job?.queue ?? null;
   s.children.begin();
+  queue?.begin();
   try {
     settle(s, ctx, body(s));
   } catch (error) {
-    s.children.rollback(); // the previous state stays as it was, children included
+    s.children.rollback(); // the previous state stays as it was, children and stop queue included
+    queue?.rollback();
     throw error;
   }
   s.children.commit();
+  queue?.commit();
   ctx.setState(s);
 }
 
