@@ -19,8 +19,14 @@ import type { RemoteTarget } from "./remote-target.js";
  *                        ◄── lexit b→a noproc  b gone: A drops its end, a gets noproc
  *   a exits (reason r)  ── lexit a→b r ────►  B drops its end, b gets the exit signal r
  *   ctx.unlink(b)       ── unlink a→b ─────►  B drops its end (no signal)
+ *   (unlinking a↔b)     ◄── unlinked b→a ────  (always answered)
  *   connection lost:      every end on A with B, and on B with A, gets `noconnection`
  * ```
+ *
+ * A link and an unlink can cross (b links to a while a's unlink is on its way): b then processes
+ * the unlink after its link and ends unlinked, so a must not take b's link either. As in
+ * Erlang's link protocol (OTP 23), an unlink is acknowledged, and while one is unacknowledged a
+ * `link` frame from that actor is ignored — the two ends always agree.
  *
  * The exit signal then follows the local rules (`ActorCell.exitSignal`): trapped → `onExit`,
  * `normal` ignored by a non-trapping actor, anything else stops it with the same reason.
@@ -30,6 +36,8 @@ export class FarLinks {
   readonly #loop: LoopRuntime;
   readonly #byCell = new Map<ActorCell, Map<string, FarLink>>();
   readonly #byPeer = new Map<PeerConnection, Set<FarLink>>();
+  /** Unacknowledged unlinks, by `peer/localToken/remoteToken`: how many are in flight. */
+  readonly #unlinking = new Map<string, number>();
 
   constructor(loop: LoopRuntime) {
     this.#loop = loop;
@@ -65,7 +73,7 @@ export class FarLinks {
     const link = this.#find(cell, target.peer, target.token);
     if (link === undefined) return;
     this.#remove(link);
-    send(link.peer, { t: "unlink", from: link.localToken, to: link.remoteToken });
+    this.#sendUnlink(link);
   }
 
   /** `cell` exited: every far actor linked to it gets its exit signal with `reason`. */
@@ -86,7 +94,7 @@ export class FarLinks {
     if (links === undefined) return;
     for (const link of [...links.values()]) {
       this.#remove(link);
-      send(link.peer, { t: "unlink", from: link.localToken, to: link.remoteToken });
+      this.#sendUnlink(link);
     }
   }
 
@@ -101,13 +109,25 @@ export class FarLinks {
       send(peer, { t: "lexit", from: to, to: from, reason: encodeReason(ExitReasons.noproc) });
       return;
     }
+    // Our unlink crossed this link: the peer drops its end when the unlink arrives.
+    if (this.#unlinking.has(unlinkKey(peer, to, from))) return;
     if (this.#find(cell, peer, from) === undefined) this.#add(new FarLink(cell, peer, to, from, peer.farRef(from)));
   }
 
-  /** A far actor (`from`) unlinked itself from our actor `to`. */
+  /** A far actor (`from`) unlinked itself from our actor `to`: drop our end and acknowledge. */
   dropped(peer: PeerConnection, from: string, to: string): void {
     const link = this.#findByToken(peer, from, to);
     if (link !== undefined) this.#remove(link);
+    send(peer, { t: "unlinked", from: to, to: from });
+  }
+
+  /** The far actor `from` processed our actor `to`'s unlink. */
+  unlinkAcknowledged(peer: PeerConnection, from: string, to: string): void {
+    const key = unlinkKey(peer, to, from);
+    const count = this.#unlinking.get(key);
+    if (count === undefined) return;
+    if (count > 1) this.#unlinking.set(key, count - 1);
+    else this.#unlinking.delete(key);
   }
 
   /** A far actor (`from`) linked to our actor `to` exited, or was never there (`noproc`). */
@@ -122,7 +142,7 @@ export class FarLinks {
   /** The connection to `peer` closed: every actor linked across it gets `noconnection`. */
   peerLost(peer: PeerConnection): void {
     const links = this.#byPeer.get(peer);
-    if (links === undefined) return;
+    if (links === undefined) return this.#forgetUnlinks(peer);
     this.#byPeer.delete(peer);
     // Remove every end first: an actor that exits on the first signal must not see the others.
     for (const link of links) {
@@ -132,9 +152,23 @@ export class FarLinks {
       }
     }
     for (const link of links) link.cell.exitSignal(link.remoteRef, ExitReasons.noconnection, true);
+    this.#forgetUnlinks(peer);
   }
 
   // ---- bookkeeping ----
+
+  #sendUnlink(link: FarLink): void {
+    if (!send(link.peer, { t: "unlink", from: link.localToken, to: link.remoteToken })) return;
+    const key = unlinkKey(link.peer, link.localToken, link.remoteToken);
+    this.#unlinking.set(key, (this.#unlinking.get(key) ?? 0) + 1);
+  }
+
+  /** The connection is gone: no acknowledgement will come. */
+  #forgetUnlinks(peer: PeerConnection): void {
+    if (this.#unlinking.size === 0) return;
+    const prefix = `${peer.peerId}/`;
+    for (const key of [...this.#unlinking.keys()]) if (key.startsWith(prefix)) this.#unlinking.delete(key);
+  }
 
   #find(cell: ActorCell, peer: PeerConnection, remoteToken: string): FarLink | undefined {
     return this.#byCell.get(cell)?.get(keyOf(peer, remoteToken));
@@ -198,6 +232,10 @@ export function checkLinkRoom(target: RemoteTarget): void {
 
 function keyOf(peer: PeerConnection, remoteToken: string): string {
   return `${peer.peerId}/${remoteToken}`;
+}
+
+function unlinkKey(peer: PeerConnection, localToken: string, remoteToken: string): string {
+  return `${peer.peerId}/${localToken}/${remoteToken}`;
 }
 
 // A link frame that cannot be queued (a full outbound queue) is lost like the connection

@@ -28,6 +28,7 @@ export type Frame =
   // Links across loops (see far-link.ts): `from` is the sender's actor token, `to` the receiver's.
   | { readonly t: "link"; readonly from: string; readonly to: string }
   | { readonly t: "unlink"; readonly from: string; readonly to: string }
+  | { readonly t: "unlinked"; readonly from: string; readonly to: string }
   | { readonly t: "lexit"; readonly from: string; readonly to: string; readonly reason: EncodedReason }
   | {
       readonly t: "spawn";

@@ -175,7 +175,10 @@ export class PeerConnection implements RefTranslator {
         farLinksOf(this.loop).accept(this, frame.from, frame.to);
         break;
       case "unlink":
-        this.loop.farLinks?.dropped(this, frame.from, frame.to);
+        farLinksOf(this.loop).dropped(this, frame.from, frame.to);
+        break;
+      case "unlinked":
+        this.loop.farLinks?.unlinkAcknowledged(this, frame.from, frame.to);
         break;
       case "lexit":
         this.loop.farLinks?.signalled(this, frame.from, frame.to, decodeReason(frame.reason));

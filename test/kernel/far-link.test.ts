@@ -124,6 +124,27 @@ describe("links across loops", () => {
     assert.equal(loop.inspect(other)?.status, "running");
   });
 
+  test("a link crossing an unlink leaves both ends unlinked, as in Erlang: no stale end on either loop", async () => {
+    const remote = await far(true);
+    const local = loop.spawn(linkPeer, { trap: true });
+    local.call("link", remote);
+    await remote.ask("ping"); // both ends exist
+    // The worker is busy when our unlink arrives; meanwhile it unlinks and links again, so its
+    // new link crosses our unlink: it drops that link when it processes our unlink afterwards.
+    remote.tell("busyThenRelink", { ref: local, ms: 200 });
+    await new Promise((resolve) => testTimers.setTimer(50, () => resolve(undefined)));
+    local.call("unlink", remote);
+    await remote.ask("ping"); // everything before it has been processed on both loops
+    await remote.ask("ping");
+    assert.equal(loop.inspect(local)?.linkCount, 0, "the crossing link is not taken on the main loop");
+    const remoteDown = down(remote);
+    remote.tell("crash");
+    assert.equal((await remoteDown).type, "crash");
+    await new Promise((resolve) => testTimers.setTimer(50, () => resolve(undefined)));
+    assert.deepEqual(local.call("signals"), [], "the worker dropped its end too: no exit signal");
+    assert.equal(loop.inspect(local)?.status, "running");
+  });
+
   test("linking to an actor that is already dead on the other loop delivers noproc", async () => {
     const remote = await far();
     const remoteDown = down(remote);
