@@ -45,14 +45,14 @@ export function writeHeader(frame: Uint8Array, opcode: number, length: number): 
 }
 
 /**
- * A text frame whose payload is `text` as UTF-8, optionally preceded by one ASCII character
- * `prefix` (an Engine.IO packet type digit), without building the joined string.
+ * A text frame whose payload is `text` as UTF-8, optionally preceded by `prefix`: one ASCII
+ * character (an Engine.IO packet type digit) or nothing, without building the joined string.
  */
 export function textFrame(text: string, prefix = ""): Buffer {
   const length = Buffer.byteLength(text) + prefix.length;
   const frame = Buffer.allocUnsafe(headerBytes(length) + length);
   let at = writeHeader(frame, OPCODES.text, length);
-  if (prefix.length > 0) at += frame.write(prefix, at, "latin1");
+  if (prefix.length > 0) frame[at++] = prefix.charCodeAt(0);
   frame.write(text, at);
   return frame;
 }
