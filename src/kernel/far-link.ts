@@ -118,7 +118,8 @@ export class FarLinks {
   dropped(peer: PeerConnection, from: string, to: string): void {
     const link = this.#findByToken(peer, from, to);
     if (link !== undefined) this.#remove(link);
-    send(peer, { t: "unlinked", from: to, to: from });
+    // Past the outbound bound if need be: the peer ignores our actor's links until this arrives.
+    send(peer, { t: "unlinked", from: to, to: from }, true);
   }
 
   /** The far actor `from` processed our actor `to`'s unlink. */
@@ -240,10 +241,10 @@ function unlinkKey(peer: PeerConnection, localToken: string, remoteToken: string
 
 // A link frame that cannot be queued (a full outbound queue) is lost like the connection
 // would be; the caller decides what that means for the link.
-function send(peer: PeerConnection, frame: Frame): boolean {
+function send(peer: PeerConnection, frame: Frame, control = false): boolean {
   if (peer.closed) return false;
   try {
-    peer.transport.send(frame);
+    peer.transport.send(frame, control);
     return true;
   } catch {
     return false;

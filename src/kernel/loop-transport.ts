@@ -45,10 +45,13 @@ export type Frame =
  */
 export interface LoopTransport {
   /**
-   * Queues a frame for the peer. Frames sent in one tick travel as one batch.
-   * @throws MailboxFullError when the outbound queue is full ({@link hasRoom} is false).
+   * Queues a frame for the peer. Frames sent in one tick travel as one batch. A `control` frame
+   * (an unlink's acknowledgement, which must not be lost: the peer waits for it) is queued even
+   * past the bound; there is at most one per frame received, so the peer's own bound limits them.
+   * @throws MailboxFullError when the outbound queue is full ({@link hasRoom} is false) and the
+   *   frame is not `control`.
    */
-  send(frame: Frame): void;
+  send(frame: Frame, control?: boolean): void;
   /** True while the outbound queue can take another frame. */
   hasRoom(): boolean;
   /** Called for each frame received, in order. Set by the peer connection. */

@@ -54,9 +54,9 @@ export class MessagePortTransport implements LoopTransport {
     return !this.#closed && this.#queue.length - this.#head < this.#queueMax;
   }
 
-  send(frame: Frame): void {
+  send(frame: Frame, control = false): void {
     if (this.#closed) return;
-    if (this.#queue.length - this.#head >= this.#queueMax) {
+    if (this.#queue.length - this.#head >= this.#queueMax && !control) {
       throw new MailboxFullError(`outbound queue to peer loop is full (${this.#queueMax} frames)`);
     }
     this.#queue.push(frame);

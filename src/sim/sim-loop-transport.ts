@@ -35,9 +35,10 @@ export class SimLoopTransport implements LoopTransport {
     return !this.#closed && this.#batch.length < this.#queueMax;
   }
 
-  send(frame: Frame): void {
+  send(frame: Frame, control = false): void {
     if (this.#closed) return;
-    if (this.#batch.length >= this.#queueMax) throw new MailboxFullError("outbound queue of simulated link is full");
+    if (this.#batch.length >= this.#queueMax && !control)
+      throw new MailboxFullError("outbound queue of simulated link is full");
     this.#batch.push(frame);
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;

@@ -101,9 +101,9 @@ export class WireLoopTransport implements LoopTransport {
     return !this.#closed && this.#queue.length < this.#framesMax;
   }
 
-  send(frame: Frame): void {
+  send(frame: Frame, control = false): void {
     if (this.#closed) return;
-    if (this.#queue.length >= this.#framesMax)
+    if (this.#queue.length >= this.#framesMax && !control)
       throw new MailboxFullError(`outbound queue to peer loop is full (${this.#framesMax} frames)`);
     this.#queue.push(frame);
     if (!this.#flushScheduled && !this.#waitingForRoom) {

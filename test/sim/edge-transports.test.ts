@@ -134,6 +134,26 @@ for (const mode of ["websocket", "polling"] as const) {
   });
 }
 
+test("a WebSocket client that stops reading and then catches up within the grace gets drain, and is not cut", () => {
+  const edge = edgeWorld({ outboundPacketsMax: 4, slowConsumerGraceMs: 1_000 }, 64);
+  const client = edge.connect("websocket");
+  edge.runFor(20);
+  const session = edge.sessions[0]!;
+  let drains = 0;
+  session.on("drain", () => drains++);
+  client.setReading(false);
+  for (let i = 0; i < 20; i++) session.send(`news ${i}`); // 64 bytes of window take about 9
+  edge.runFor(50);
+  assert.equal(session.needsDrain, true, "over the mark while the client does not read");
+  client.setReading(true);
+  edge.runFor(50);
+  assert.equal(drains, 1, "drain follows once the waiting frames left");
+  assert.equal(session.needsDrain, false);
+  edge.runFor(2_000);
+  assert.deepEqual(edge.serverCloses, [], "back under the mark before the grace ran out: not a slow consumer");
+  assert.equal(edge.received.length, 21);
+});
+
 test("a message lost on a link resets its stream rather than vanishing from the middle of it", () => {
   const world = new SimWorld({ seed: 3 });
   const network = new SimNetwork(world);

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { type ExitReason, LoopClosedError, TimeoutError } from "../../src/index.js";
 import { SimNetwork, SimWorld } from "../../src/testing.js";
-import { drive, farEchoOnA, kernelPair } from "./sim-fixtures.js";
+import { SimLoopTransport } from "../../src/sim/sim-loop-transport.js";
+import { drive, farEchoOnA, kernelPair, runAll } from "./sim-fixtures.js";
 
 /** Two connected kernel loops on nodes a and b, with a fixed one-way latency of 10 ms. */
 async function connectedPair(seed = 1) {
@@ -118,4 +119,24 @@ test("a reset of the connection fires monitors on both loops with noconnection",
   assert.deepEqual(downs, ["a saw noconnection"]);
   assert.equal(pair.peerAB?.closed, true);
   assert.equal(pair.peerBA?.closed, true);
+});
+
+test("a full outbound queue refuses frames but still takes a control frame (an unlink's acknowledgement)", () => {
+  const world = new SimWorld({ seed: 1 });
+  const network = new SimNetwork(world);
+  const a = world.addNode("a");
+  const b = world.addNode("b");
+  let transport: SimLoopTransport | null = null;
+  network.listen(b, "loops", () => {});
+  a.setBoot(({ reactor }) => {
+    transport = new SimLoopTransport(network.connect(a, b, "loops"), reactor, 2);
+  });
+  runAll(world, 1);
+  const t = transport!;
+  const frame = { t: "unlinked", from: "x", to: "y" } as const;
+  t.send(frame);
+  t.send(frame);
+  assert.equal(t.hasRoom(), false);
+  assert.throws(() => t.send(frame), { code: "mailbox_full" });
+  assert.doesNotThrow(() => t.send(frame, true));
 });

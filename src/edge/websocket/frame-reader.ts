@@ -62,10 +62,8 @@ export class FrameReader {
   #head: Buffer | null = null;
   /** The frame whose payload is being collected across reads; null between frames. */
   #frame: PartialFrame | null = null;
-  /** Fragments of a message not yet finished: opcode (text/binary), parts and their bytes. */
-  #fragmentOpcode = 0;
-  #fragments: Buffer[] | null = null;
-  #fragmentBytes = 0;
+  /** The fragmented message not yet finished, or null. */
+  #fragments: Fragments | null = null;
   #done = false;
 
   /**
@@ -149,7 +147,7 @@ export class FrameReader {
     } else if (this.#fragments !== null) {
       return this.#fail(1002, "new data frame before the fragmented message finished");
     }
-    if (this.#fragmentBytes + length > this.#payloadBytesMax) {
+    if ((this.#fragments?.length ?? 0) + length > this.#payloadBytesMax) {
       return this.#fail(1009, `message over ${this.#payloadBytesMax} bytes`);
     }
     return true;
@@ -165,18 +163,13 @@ export class FrameReader {
       else this.#sink.onBinary(bytes.subarray(start, end));
       return;
     }
-    if (opcode !== OPCODES.continuation) {
-      this.#fragmentOpcode = opcode;
-      this.#fragments = [];
-    }
-    const part = bytes.subarray(start, end);
-    this.#fragments!.push(part);
-    this.#fragmentBytes += part.length;
+    if (opcode !== OPCODES.continuation) this.#fragments = new Fragments(opcode);
+    const fragments = this.#fragments!;
+    fragments.append(bytes, start, end, this.#payloadBytesMax);
     if (!fin) return;
-    const whole = Buffer.concat(this.#fragments!, this.#fragmentBytes);
     this.#fragments = null;
-    this.#fragmentBytes = 0;
-    if (this.#fragmentOpcode === OPCODES.text) this.#text(whole, 0, whole.length);
+    const whole = fragments.whole();
+    if (fragments.opcode === OPCODES.text) this.#text(whole, 0, whole.length);
     else this.#sink.onBinary(whole);
   }
 
@@ -230,6 +223,45 @@ export class FrameReader {
       this.#sink.onFail(code, message);
     }
     return false;
+  }
+}
+
+/**
+ * The fragments of one message so far, copied into one buffer that doubles as it fills (never
+ * past the message limit): memory stays proportional to the bytes received however many
+ * fragments carry them (a view per fragment would keep every read buffer alive).
+ */
+class Fragments {
+  /** Text or binary: the first fragment's opcode. */
+  readonly opcode: number;
+  #bytes: Buffer = Buffer.alloc(0);
+  #length = 0;
+
+  constructor(opcode: number) {
+    this.opcode = opcode;
+  }
+
+  /** Bytes received so far. */
+  get length(): number {
+    return this.#length;
+  }
+
+  /** Copies `source[start, end)` after what is there; `max` bounds the buffer's growth. */
+  append(source: Buffer, start: number, end: number, max: number): void {
+    const need = this.#length + end - start;
+    if (need === this.#length) return;
+    if (need > this.#bytes.length) {
+      const grown = Buffer.allocUnsafe(Math.min(max, Math.max(need, this.#bytes.length * 2, 256)));
+      this.#bytes.copy(grown, 0, 0, this.#length);
+      this.#bytes = grown;
+    }
+    source.copy(this.#bytes, this.#length, start, end);
+    this.#length = need;
+  }
+
+  /** The whole message. */
+  whole(): Buffer {
+    return this.#bytes.subarray(0, this.#length);
   }
 }
 

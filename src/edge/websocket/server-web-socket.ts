@@ -256,13 +256,15 @@ export class ServerWebSocket implements WebSocketChannel, FrameReaderSink, Corke
     this.#markerFrames = -1;
     if (this.#state === CLOSED || (error !== null && error !== undefined)) return;
     this.#frames = Math.max(0, this.#frames - done);
+    // Closing: the socket has been ended, so no more writes (the close timer bounds the rest).
+    if (this.#state !== OPEN) return;
     if (this.#socket.writableLength > 0) {
       this.#writeMarker();
     } else {
       this.#backlogged = false;
       this.#frames = 0;
     }
-    if (this.#state === OPEN) this.listener.onDrain();
+    this.listener.onDrain();
   }
 
   /** Sends a close frame after what is pending, then FIN; the socket goes when the peer closes or at the deadline. */
@@ -274,10 +276,17 @@ export class ServerWebSocket implements WebSocketChannel, FrameReaderSink, Corke
     this.#closeTimer = this.#options.reactor.setTimer(this.#options.closeTimeoutMs, () => this.#socket.destroy());
   }
 
-  /** The peer's FIN: without a close frame first, the connection just ended. */
+  /**
+   * The peer's FIN. While closing, our close frame and FIN are on their way (or already out) and
+   * the socket closes by itself once both sides have ended. Without a close frame first, the
+   * connection just ended: what is pending is flushed, then our FIN.
+   */
   #onSocketEnd(): void {
-    if (this.#state === OPEN) this.#end("closed", "the peer ended the connection without a close frame");
-    this.#socket.destroy();
+    if (this.#state !== OPEN) return;
+    this.#end("closed", "the peer ended the connection without a close frame");
+    this.#flush();
+    this.#socket.end();
+    this.#closeTimer = this.#options.reactor.setTimer(this.#options.closeTimeoutMs, () => this.#socket.destroy());
   }
 
   #onSocketClose(): void {

@@ -51,6 +51,8 @@ export class SimWebSocket implements WebSocketChannel {
   /** True once the end was reported, or needs no report (the server closed or terminated). */
   #ended = false;
   #drainScheduled = false;
+  /** True while frames wait for the client's window (after the last pump). */
+  #waiting = false;
 
   /**
    * @param stream - the accepted stream, after its upgrade request was read.
@@ -135,7 +137,6 @@ export class SimWebSocket implements WebSocketChannel {
   }
 
   #pump(ignoreWindow: boolean): void {
-    const waited = this.#queue.length > 0 && this.#unreadBytes >= this.#windowBytes;
     let moved = false;
     while (this.#queue.length > 0 && (ignoreWindow || this.#unreadBytes < this.#windowBytes)) {
       const item = this.#queue.shift()!;
@@ -144,13 +145,15 @@ export class SimWebSocket implements WebSocketChannel {
       this.#stream.send({ f: item.frame });
       moved = true;
     }
-    if (waited && moved && !this.#drainScheduled) {
+    // Frames that had to wait for the window left: the session may be back under its mark.
+    if (moved && this.#waiting && !this.#drainScheduled) {
       this.#drainScheduled = true;
       this.#reactor.defer(() => {
         this.#drainScheduled = false;
         if (this.#state === OPEN) this.listener.onDrain();
       });
     }
+    this.#waiting = this.#queue.length > 0;
   }
 
   #onClientMessage(message: SimWebSocketClientMessage): void {

@@ -656,3 +656,49 @@ test("frames read at an odd offset of a pooled buffer (word-wise unmask) read ba
     assert.deepEqual(events, [["binary", payload.toString("hex")]], `offset ${offset}`);
   }
 });
+
+test("a message in many tiny fragments keeps no read buffer alive: memory follows the bytes received, not the reads", async () => {
+  const { setFlagsFromString } = await import("node:v8");
+  const { runInNewContext } = await import("node:vm");
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+  const messages: Buffer[] = [];
+  const reader = new FrameReader(
+    {
+      onText: () => {},
+      onBinary: (bytes) => void messages.push(Buffer.from(bytes)),
+      onPing: () => {},
+      onClose: () => {},
+      onFail: (code, message) => assert.fail(`failed with ${code}: ${message}`),
+    },
+    1 << 20,
+  );
+  // Each read is a 32 KiB buffer: a 1-byte (or empty) continuation, then pongs filling the rest.
+  const pong = clientFrame(OPCODES.pong, Buffer.alloc(125));
+  const read = (fragment: Buffer): Buffer => {
+    const chunk = Buffer.alloc(32 * 1024);
+    let at = fragment.copy(chunk, 0);
+    while (at + pong.length <= chunk.length) at += pong.copy(chunk, at);
+    return chunk.subarray(0, at);
+  };
+  // ArrayBuffers are swept concurrently after a GC: settle before reading the figure.
+  const settled = async (): Promise<number> => {
+    for (let i = 0; i < 3; i++) {
+      gc();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return process.memoryUsage().arrayBuffers;
+  };
+  const before = await settled();
+  reader.push(read(clientFrame(OPCODES.binary, Buffer.of(0), { fin: false })));
+  for (let i = 1; i < 2_000; i++) {
+    reader.push(
+      read(clientFrame(OPCODES.continuation, i % 2 === 0 ? Buffer.of(i & 0xff) : Buffer.alloc(0), { fin: false })),
+    );
+  }
+  const grown = (await settled()) - before;
+  assert.ok(grown < 8 * 1024 * 1024, `2,000 reads of 32 KiB held ${grown} bytes (each fragment kept its read alive)`);
+  reader.push(clientFrame(OPCODES.continuation, Buffer.alloc(0)));
+  assert.equal(messages.length, 1);
+  assert.equal(messages[0]!.length, 1_000, "one byte from the first and from every even fragment");
+});

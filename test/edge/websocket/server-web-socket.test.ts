@@ -453,3 +453,47 @@ test("a socket closed under the connection reports onEnd('closed') once", async 
     ["closed"],
   );
 });
+
+/** A peer whose socket holds each write until `releaseOne()` (a slow reader). */
+class StallingPeer extends PeerSocket {
+  readonly #held: Array<() => void> = [];
+  override _write(chunk: Buffer, encoding: string, done: () => void): void {
+    this.#held.push(() => super._write(chunk, encoding, done));
+  }
+  /** The OS takes the oldest held write; false when none is held. */
+  releaseOne(): boolean {
+    const next = this.#held.shift();
+    next?.();
+    return next !== undefined;
+  }
+}
+
+test("a server close while the peer is backed up still sends the close frame and FIN (no write after end)", async () => {
+  const reactor = new VirtualReactor();
+  const socket = new StallingPeer();
+  const errors: Error[] = [];
+  socket.on("error", (error: Error) => errors.push(error));
+  const channel = new ServerWebSocket(socket, {
+    reactor,
+    payloadBytesMax: 1 << 20,
+    closeTimeoutMs: 30_000,
+    corker: null,
+  });
+  channel.start(Buffer.alloc(0));
+  channel.sendText("x".repeat(100), "4"); // held by the OS: backlogged, a marker follows it
+  channel.sendText("y", "4");
+  assert.ok(channel.bufferedBytes > 0, "backed up");
+  channel.close(1001, "going away");
+  for (let i = 0; i < 20; i++) {
+    socket.releaseOne();
+    await settle();
+  }
+  assert.deepEqual(errors, [], "no ERR_STREAM_WRITE_AFTER_END: nothing is written after the FIN");
+  const frames = socket.frames();
+  assert.deepEqual(
+    frames.map((f) => f.opcode),
+    [OPCODES.text, OPCODES.text, OPCODES.close],
+  );
+  assert.deepEqual(closePayload(frames[2]!.payload), { code: 1001, reason: "going away" });
+  assert.equal(socket.finished, true, "FIN after the close frame");
+});
