@@ -203,8 +203,11 @@ class EngineIoServerRuntime implements EngineIoServer {
     if (!acceptUpgrade(socket, upgrade)) return;
     const { reactor, payloadBytesMax, closeTimeoutMs } = this.options;
     const channel = new ServerWebSocket(socket, { reactor, payloadBytesMax, closeTimeoutMs, corker: this.#corker });
-    this.#onWebSocket(channel, query);
-    channel.start(head);
+    try {
+      this.#onWebSocket(channel, query);
+    } finally {
+      channel.start(head); // even if a connection listener threw: the socket gets its error listener
+    }
   }
 
   acceptTransport(transport: EngineIoTransport, query: { readonly sid?: string } = {}): EngineIoSocket | null {

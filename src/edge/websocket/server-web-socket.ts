@@ -81,6 +81,8 @@ export class ServerWebSocket implements WebSocketChannel, FrameReaderSink, Corke
   #pending: Buffer | Uint8Array | null = null;
   #pendingList: (Buffer | Uint8Array)[] | null = null;
   #pendingBytes = 0;
+  /** Frames among the pending buffers (not yet handed to the socket). */
+  #pendingFrames = 0;
   /** True while registered with the corker for this turn. */
   #registered = false;
   /** True once a write left bytes the OS did not take, until a marker finds none. */
@@ -206,6 +208,7 @@ export class ServerWebSocket implements WebSocketChannel, FrameReaderSink, Corke
     else if (this.#pendingList === null) this.#pendingList = [this.#pending, bytes];
     else this.#pendingList.push(bytes);
     this.#pendingBytes += bytes.length;
+    if (frame) this.#pendingFrames++;
     if (!this.#registered) {
       this.#registered = true;
       corker.add(this);
@@ -222,6 +225,7 @@ export class ServerWebSocket implements WebSocketChannel, FrameReaderSink, Corke
     this.#pending = null;
     this.#pendingList = null;
     this.#pendingBytes = 0;
+    this.#pendingFrames = 0;
     const socket = this.#socket;
     if (list === null) socket.write(one);
     else if (bytes <= CORKED_BYTES_MAX) socket.write(Buffer.concat(list, bytes));
@@ -245,7 +249,8 @@ export class ServerWebSocket implements WebSocketChannel, FrameReaderSink, Corke
   }
 
   #writeMarker(): void {
-    this.#markerFrames = this.#frames;
+    // The marker follows what the socket holds, not this turn's pending frames.
+    this.#markerFrames = this.#frames - this.#pendingFrames;
     this.#onWritten ??= (error) => this.#markerDone(error);
     this.#socket.write(MARKER, this.#onWritten);
   }
@@ -262,7 +267,7 @@ export class ServerWebSocket implements WebSocketChannel, FrameReaderSink, Corke
       this.#writeMarker();
     } else {
       this.#backlogged = false;
-      this.#frames = 0;
+      this.#frames = this.#pendingFrames;
     }
     this.listener.onDrain();
   }

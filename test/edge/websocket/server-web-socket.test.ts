@@ -497,3 +497,36 @@ test("a server close while the peer is backed up still sends the close frame and
   assert.deepEqual(closePayload(frames[2]!.payload), { code: 1001, reason: "going away" });
   assert.equal(socket.finished, true, "FIN after the close frame");
 });
+
+test("bufferedFrames stays exact when a drain check finds frames still pending in the turn", async () => {
+  const reactor = new VirtualReactor();
+  const socket = new StallingPeer();
+  const channel = new ServerWebSocket(socket, {
+    reactor,
+    payloadBytesMax: 1 << 20,
+    closeTimeoutMs: 30_000,
+    corker: new SocketCorker(reactor),
+  });
+  channel.start(Buffer.alloc(0));
+  const release = async (count: number) => {
+    for (let i = 0; i < count; i++) socket.releaseOne();
+    await settle();
+  };
+  channel.sendText("a", "4");
+  reactor.runUntilIdle(); // "a" held by the OS, a marker behind it
+  channel.sendText("b", "4");
+  reactor.runUntilIdle(); // "b" queued in the socket behind the marker
+  channel.sendText("c", "4"); // pending in this turn
+  assert.equal(channel.bufferedFrames, 3);
+  await release(2); // "a" and the marker: "b" is still held, "c" still pending
+  assert.equal(channel.bufferedFrames, 2);
+  reactor.runUntilIdle(); // "c" goes to the socket, behind a new marker
+  await release(2); // "b" and that marker: "c" is still held
+  assert.equal(channel.bufferedFrames, 1, "c is still held by the OS");
+  await release(2);
+  assert.equal(channel.bufferedFrames, 0);
+  assert.deepEqual(
+    socket.frames().map((f) => f.payload.toString()),
+    ["4a", "4b", "4c"],
+  );
+});
