@@ -1,22 +1,21 @@
 /**
  * Batches each WebSocket connection's writes per loop turn: the first frame a connection writes
- * in a turn corks its socket (the `Duplex` Node handed the server in the HTTP `upgrade` event,
- * public `stream.Writable` API), and one deferred task per server (a `Reactor.defer`) uncorks
- * every socket corked in that turn. Several frames to one socket in one turn (a busy room's
- * broadcasts) then leave in one `writev` instead of one each; `ws`'s own per-frame cork/uncork
- * nests inside ours.
+ * in a turn registers it here, and one deferred task per server (a `Reactor.defer`) lets every
+ * connection registered in that turn write what it batched (`ServerWebSocket`: one `write` per
+ * connection, joined when small, corked into one `writev` when large). Several frames to one
+ * socket in one turn (a busy room's broadcasts) then cost one syscall instead of one each.
  *
  * ```
- * turn:  frame → cork(s1), defer(flush) │ frame(s1) │ frame → cork(s2) │ …
- * next:  flush: uncork(s1) → writev, uncork(s2) → writev …  (each transport checks its backlog)
+ * turn:  frame(s1) → add(s1), defer(flush) │ frame(s1) │ frame(s2) → add(s2) │ …
+ * next:  flush: s1.uncorkTurn() → one write, s2.uncorkTurn() → one write …  (each checks its backlog)
  * ```
  * One array and one task per server: nothing is allocated per connection or per frame.
  */
 import type { Reactor } from "../../reactor/reactor.js";
 
-/** What the corker uncorks: a transport whose socket it corked in this turn. */
+/** What the corker flushes: a connection that batched frames in this turn. */
 export interface Corked {
-  /** Uncorks the socket (writes the turn's frames) and checks what the OS did not take. */
+  /** Writes the turn's frames and checks what the OS did not take. */
   uncorkTurn(): void;
 }
 
@@ -32,12 +31,12 @@ export class SocketCorker {
     this.#reactor = reactor;
   }
 
-  /** Number of transports corked in the current turn. */
+  /** Number of connections registered in the current turn. */
   get corkedCount(): number {
     return this.#corked.length;
   }
 
-  /** Registers a transport that has just corked its socket; its `uncorkTurn` runs once, after this turn. */
+  /** Registers a connection that has just batched its first frame of the turn; its `uncorkTurn` runs once, after this turn. */
   add(corked: Corked): void {
     this.#corked.push(corked);
     if (this.#scheduled) return;
@@ -46,8 +45,8 @@ export class SocketCorker {
   }
 
   /**
-   * Uncorks every transport registered since the last flush (normally run by the deferred task;
-   * a transport registered while this runs is uncorked in a later flush).
+   * Flushes every connection registered since the last flush (normally run by the deferred task;
+   * one registered while this runs is flushed in a later flush).
    */
   flush(): void {
     this.#scheduled = false;
