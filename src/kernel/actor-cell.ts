@@ -7,7 +7,16 @@ import { describeExitReason, type ExitReason, ExitReasons } from "./exit-reason.
 import type { LoopRuntime as Loop } from "./loop.js";
 import { ActorFields } from "./actor-fields.js";
 import { Inbox } from "./inbox.js";
-import { dropMonitors, linkCells, signalLinks, signalWatchers, unlinkCells } from "./links.js";
+import {
+  addWatcher,
+  dropMonitors,
+  forgetLinks,
+  linkCells,
+  removeWatcher,
+  signalLinks,
+  signalWatchers,
+  unlinkCells,
+} from "./links.js";
 import type { MailboxOptions } from "./mailbox.js";
 import { type AnyRef, makeRef } from "./ref.js";
 import type { ReplyTo, Target, Watcher } from "./target.js";
@@ -102,8 +111,7 @@ export class ActorCell extends ActorFields implements Target {
     this.status = "dead";
     this.exitReason = ExitReasons.crash(error);
     this.loop.forget(this);
-    if (this.links !== null) for (const other of this.links) other.links?.delete(this);
-    this.links = null;
+    forgetLinks(this);
     this.loop.farLinks?.cellForgotten(this);
   }
 
@@ -271,13 +279,12 @@ export class ActorCell extends ActorFields implements Target {
   monitor(watcher: Watcher): number {
     if (this.status === "dead") return this.loop.deferDown(watcher, ExitReasons.noproc);
     const monitorId = this.loop.nextMonitorId();
-    if (this.watchers === null) this.watchers = new Map();
-    this.watchers.set(monitorId, watcher);
+    addWatcher(this, monitorId, watcher);
     return monitorId;
   }
 
   demonitor(monitorId: number): void {
-    this.watchers?.delete(monitorId);
+    removeWatcher(this, monitorId);
     this.loop.cancelDeferredDown(monitorId);
   }
 

@@ -1,7 +1,7 @@
-import type { ActorCell } from "./actor-cell.js";
 import type { ExitReason } from "./exit-reason.js";
 import type { MailboxOptions } from "./mailbox.js";
-import type { ReplyTo, Target, Watcher } from "./target.js";
+import type { Links, Watchers } from "./links.js";
+import type { ReplyTo, Target } from "./target.js";
 
 const TRAP_EXITS = 1;
 const SCHEDULED = 2;
@@ -13,8 +13,8 @@ export class ColdFields {
   mailboxConfig: Required<MailboxOptions> | null = null;
   exitReason: ExitReason | null = null;
   pendingExit: ExitReason | null = null;
-  links: Set<ActorCell> | null = null;
-  watchers: Map<number, Watcher> | null = null;
+  links: Links = null;
+  watchers: Watchers = null;
   monitoring: Map<number, Target> | null = null;
   timers: Map<number, { cancel(): void }> | null = null;
   repliers: Set<ReplyTo> | null = null;
@@ -90,19 +90,19 @@ export class ActorFields {
     if (value !== null || this.#cold !== null) this.cold().pendingExit = value;
   }
 
-  /** Actors linked to this one. */
-  get links(): Set<ActorCell> | null {
+  /** Actors linked to this one (see `links.ts` for the forms). */
+  get links(): Links {
     return this.#cold?.links ?? null;
   }
-  set links(value: Set<ActorCell> | null) {
+  set links(value: Links) {
     if (value !== null || this.#cold !== null) this.cold().links = value;
   }
 
-  /** Monitors set on this actor by others. */
-  get watchers(): Map<number, Watcher> | null {
+  /** Monitors set on this actor by others (see `links.ts` for the forms). */
+  get watchers(): Watchers {
     return this.#cold?.watchers ?? null;
   }
-  set watchers(value: Map<number, Watcher> | null) {
+  set watchers(value: Watchers) {
     if (value !== null || this.#cold !== null) this.cold().watchers = value;
   }
 

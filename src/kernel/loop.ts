@@ -16,6 +16,7 @@ import { LoopClosedError } from "./errors.js";
 import type { FarLinks } from "./far-link.js";
 import { type ExitReason, ExitReasons } from "./exit-reason.js";
 import { type MailboxOptions, resolveMailboxOptions } from "./mailbox.js";
+import { linkCount } from "./links.js";
 import type { ModuleSpawner, PeerConnection } from "./peer-connection.js";
 import { PendingAsk } from "./pending-ask.js";
 import type { Protocol } from "./protocol.js";
@@ -340,7 +341,7 @@ export class LoopRuntime implements Loop {
       signalsQueued: cell.inbox?.signals ?? 0,
       messagesHandled: cell.messagesHandled,
       trapExits: cell.trapExits,
-      linkCount: (cell.links?.size ?? 0) + (this.farLinks?.countOf(cell) ?? 0),
+      linkCount: linkCount(cell) + (this.farLinks?.countOf(cell) ?? 0),
       timerCount: cell.timers?.size ?? 0,
       exitReason: cell.exitReason,
     };

@@ -307,3 +307,48 @@ test("an actor whose linked partner crashes during its turn dies when the turn e
   assert.equal(loop.inspect(caller)?.exitReason?.type, "crash");
   assert.deepEqual(loop.inspect(caller)?.exitReason, loop.inspect(partner)?.exitReason);
 });
+
+test("links grow from one to several and back, and an exit signals exactly the actors still linked", async () => {
+  const { reactor, loop } = setup();
+  const signals: ExitSignal[] = [];
+  const hub = loop.spawn(idle("hub"), undefined);
+  const [a, b, c] = ["a", "b", "c"].map((name) => loop.spawn(linker(signals, true, name), undefined));
+  a!.call("link", hub);
+  assert.equal(loop.inspect(hub)?.linkCount, 1);
+  a!.call("link", hub); // linking twice is one link
+  assert.equal(loop.inspect(hub)?.linkCount, 1);
+  b!.call("link", hub);
+  c!.call("link", hub);
+  assert.equal(loop.inspect(hub)?.linkCount, 3);
+  a!.call("unlink", hub);
+  c!.call("unlink", hub);
+  assert.equal(loop.inspect(hub)?.linkCount, 1, "back to one link");
+  assert.equal(loop.inspect(a!)?.linkCount, 0);
+  hub.tell("crash", "hub down");
+  await flush(reactor);
+  assert.deepEqual(
+    signals.map((s) => [String(s.from), s.reason.type]),
+    [[String(hub), "crash"]],
+    "only b, the one still linked, gets the signal",
+  );
+  assert.equal(loop.inspect(b!)?.linkCount, 0);
+});
+
+test("monitors grow from one to several and back: a demonitored one never fires, the others fire once, in order", async () => {
+  const { reactor, loop } = setup();
+  const target = loop.spawn(idle("target"), undefined);
+  const fired: string[] = [];
+  const first = loop.monitor(target, () => fired.push("first"));
+  loop.monitor(target, () => fired.push("second"));
+  loop.monitor(target, () => fired.push("third"));
+  loop.demonitor(first);
+  target.tell("crash", "down");
+  await flush(reactor);
+  assert.deepEqual(fired, ["second", "third"]);
+  const lone = loop.spawn(idle("lone"), undefined);
+  const only = loop.monitor(lone, () => fired.push("lone"));
+  loop.demonitor(only);
+  lone.tell("crash", "down");
+  await flush(reactor);
+  assert.deepEqual(fired, ["second", "third"], "a single demonitored monitor never fires");
+});
