@@ -24,8 +24,7 @@ import type { Duplex } from "node:stream";
 import { type RawData, type WebSocket, WebSocketServer } from "ws";
 import { SocketCorker } from "../src/edge/engine-io/socket-corker.js";
 import { textFrame } from "../src/edge/websocket/frame-writer.js";
-import { acceptUpgrade, checkUpgrade, isRefusal, refuseUpgrade } from "../src/edge/websocket/handshake.js";
-import { ServerWebSocket } from "../src/edge/websocket/server-web-socket.js";
+import { acceptWebSocket } from "../src/edge/websocket/server-web-socket.js";
 import { createNodeReactor } from "../src/index.js";
 import { ECHO_EVENT, FANOUT_EVENT, PING_INTERVAL_MS, PING_TIMEOUT_MS } from "./edge-protocol.js";
 import type { BenchServer, ServerCounters } from "./edge-server-kinds.js";
@@ -146,10 +145,8 @@ export function startBareFramesServer(http: HttpServer, counters: ServerCounters
   const options = { reactor, payloadBytesMax: 1e6, closeTimeoutMs: 30_000, corker };
   http.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (!(req.url ?? "").startsWith(PATH)) return socket.destroy();
-    const upgrade = checkUpgrade(req);
-    if (isRefusal(upgrade)) return refuseUpgrade(socket, upgrade);
-    if (!acceptUpgrade(socket, upgrade)) return;
-    const channel = new ServerWebSocket(socket, options);
+    const channel = acceptWebSocket(req, socket, options);
+    if (channel === null) return;
     const member: Member = {
       sendText: (text) => channel.sendText(text, ""),
       sendShared: (frame) => channel.sendFrame(frame),

@@ -39,8 +39,7 @@ import {
 import { createSessionId } from "./session-id.js";
 import { SocketCorker } from "./socket-corker.js";
 import { WebSocketTransport } from "./websocket-transport.js";
-import { acceptUpgrade, checkUpgrade, isRefusal, refuseUpgrade } from "../websocket/handshake.js";
-import { ServerWebSocket } from "../websocket/server-web-socket.js";
+import { type ServerWebSocket, acceptWebSocket } from "../websocket/server-web-socket.js";
 
 /** Called with each new session, after its `open` packet is queued. */
 export type EngineIoConnectionListener = (socket: EngineIoSocket) => void;
@@ -198,11 +197,9 @@ class EngineIoServerRuntime implements EngineIoServer {
     const refusal = this.#closing !== null && query.sid !== null ? "bad_request" : this.#verify(req, query, true);
     if (refusal === "draining") return rejectUpgradeUnavailable(socket);
     if (refusal !== null) return rejectUpgrade(socket, refusal);
-    const upgrade = checkUpgrade(req);
-    if (isRefusal(upgrade)) return refuseUpgrade(socket, upgrade);
-    if (!acceptUpgrade(socket, upgrade)) return;
     const { reactor, payloadBytesMax, closeTimeoutMs } = this.options;
-    const channel = new ServerWebSocket(socket, { reactor, payloadBytesMax, closeTimeoutMs, corker: this.#corker });
+    const channel = acceptWebSocket(req, socket, { reactor, payloadBytesMax, closeTimeoutMs, corker: this.#corker });
+    if (channel === null) return;
     try {
       this.#onWebSocket(channel, query);
     } finally {

@@ -18,12 +18,19 @@
  * ```
  * Spec: https://www.rfc-editor.org/rfc/rfc6455
  */
+import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Reactor, TimerHandle } from "../../reactor/reactor.js";
 import type { Corked, SocketCorker } from "../engine-io/socket-corker.js";
 import { FrameReader, type FrameReaderSink, type WebSocketFailureCode } from "./frame-reader.js";
 import { binaryFrame, binaryHeader, closeFrame, pongFrame, textFrame } from "./frame-writer.js";
-import { type WebSocketChannel, type WebSocketChannelListener, type WebSocketEnd } from "./web-socket-channel.js";
+import { acceptUpgrade, checkUpgrade, isRefusal, refuseUpgrade } from "./handshake.js";
+import {
+  IGNORING_LISTENER,
+  type WebSocketChannel,
+  type WebSocketChannelListener,
+  type WebSocketEnd,
+} from "./web-socket-channel.js";
 
 /**
  * Bytes one connection may hold pending in one turn before they are written at once (the rest
@@ -58,18 +65,30 @@ const OPEN = 0;
 const CLOSING = 1;
 const CLOSED = 2;
 
-const NO_LISTENER: WebSocketChannelListener = Object.freeze({
-  onMessage: () => {},
-  onDrain: () => {},
-  onEnd: () => {},
-});
-
 /** A zero-length write: its callback runs once everything written before it reached the OS. */
 const MARKER = Buffer.alloc(0);
 
+/**
+ * Answers a WebSocket upgrade request: refuses it (and destroys the socket) when the handshake is
+ * invalid, else writes the `101` and returns the connection, not reading yet (see
+ * {@link ServerWebSocket.start}). Null when refused or when the client is already gone.
+ */
+export function acceptWebSocket(
+  req: IncomingMessage,
+  socket: Duplex,
+  options: ServerWebSocketOptions,
+): ServerWebSocket | null {
+  const upgrade = checkUpgrade(req);
+  if (isRefusal(upgrade)) {
+    refuseUpgrade(socket, upgrade);
+    return null;
+  }
+  return acceptUpgrade(socket, upgrade) ? new ServerWebSocket(socket, options) : null;
+}
+
 /** One server-side WebSocket connection (see the module comment). */
 export class ServerWebSocket implements WebSocketChannel, FrameReaderSink, Corked {
-  listener: WebSocketChannelListener = NO_LISTENER;
+  listener: WebSocketChannelListener = IGNORING_LISTENER;
   readonly #socket: Duplex;
   readonly #options: ServerWebSocketOptions;
   readonly #reader: FrameReader;
@@ -158,8 +177,7 @@ export class ServerWebSocket implements WebSocketChannel, FrameReaderSink, Corke
     this.#ended = true;
     this.#state = CLOSED;
     this.#closeTimer?.cancel();
-    this.#pending = null;
-    this.#pendingList = null;
+    this.#dropPending();
     this.#socket.destroy();
   }
 
@@ -222,10 +240,7 @@ export class ServerWebSocket implements WebSocketChannel, FrameReaderSink, Corke
     if (one === null || this.#state === CLOSED) return;
     const list = this.#pendingList;
     const bytes = this.#pendingBytes;
-    this.#pending = null;
-    this.#pendingList = null;
-    this.#pendingBytes = 0;
-    this.#pendingFrames = 0;
+    this.#dropPending();
     const socket = this.#socket;
     if (list === null) socket.write(one);
     else if (bytes <= CORKED_BYTES_MAX) socket.write(Buffer.concat(list, bytes));
@@ -235,6 +250,13 @@ export class ServerWebSocket implements WebSocketChannel, FrameReaderSink, Corke
       socket.uncork();
     }
     this.#checkBacklog();
+  }
+
+  #dropPending(): void {
+    this.#pending = null;
+    this.#pendingList = null;
+    this.#pendingBytes = 0;
+    this.#pendingFrames = 0;
   }
 
   /** After a write: bytes left mean the peer is behind, and a marker watches for the drain. */
@@ -276,6 +298,11 @@ export class ServerWebSocket implements WebSocketChannel, FrameReaderSink, Corke
   #startClosing(code: number, reason: string): void {
     this.#state = CLOSING;
     this.#queue(closeFrame(code, reason), false);
+    this.#endWriting();
+  }
+
+  /** Writes what is pending, then FIN; the socket is destroyed if the peer has not closed by the deadline. */
+  #endWriting(): void {
     this.#flush();
     this.#socket.end();
     this.#closeTimer = this.#options.reactor.setTimer(this.#options.closeTimeoutMs, () => this.#socket.destroy());
@@ -289,17 +316,14 @@ export class ServerWebSocket implements WebSocketChannel, FrameReaderSink, Corke
   #onSocketEnd(): void {
     if (this.#state !== OPEN) return;
     this.#end("closed", "the peer ended the connection without a close frame");
-    this.#flush();
-    this.#socket.end();
-    this.#closeTimer = this.#options.reactor.setTimer(this.#options.closeTimeoutMs, () => this.#socket.destroy());
+    this.#endWriting();
   }
 
   #onSocketClose(): void {
     this.#state = CLOSED;
     this.#closeTimer?.cancel();
     this.#closeTimer = null;
-    this.#pending = null;
-    this.#pendingList = null;
+    this.#dropPending();
     this.#end("closed", "connection closed");
   }
 

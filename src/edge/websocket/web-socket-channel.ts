@@ -23,6 +23,13 @@ export interface WebSocketChannelListener {
   onEnd(end: WebSocketEnd, description: string): void;
 }
 
+/** A listener that ignores everything (a channel no transport owns yet). */
+export const IGNORING_LISTENER: WebSocketChannelListener = Object.freeze({
+  onMessage: () => {},
+  onDrain: () => {},
+  onEnd: () => {},
+});
+
 /** One WebSocket, server side (see the module comment). */
 export interface WebSocketChannel {
   /** Where events go (set by the transport that owns the channel). */

@@ -16,7 +16,11 @@
  * ```
  */
 import type { Reactor } from "../../reactor/reactor.js";
-import type { WebSocketChannel, WebSocketChannelListener } from "../../edge/websocket/web-socket-channel.js";
+import {
+  IGNORING_LISTENER,
+  type WebSocketChannel,
+  type WebSocketChannelListener,
+} from "../../edge/websocket/web-socket-channel.js";
 import { type SimWebSocketClientMessage, frameBytes } from "./sim-edge-wire.js";
 import type { SimStream } from "./sim-stream.js";
 
@@ -27,12 +31,6 @@ const CLOSED = 3;
 /** Default flow-control window of a simulated WebSocket, in bytes. */
 export const SIM_WEB_SOCKET_WINDOW_BYTES_DEFAULT = 4096;
 
-const NO_LISTENER: WebSocketChannelListener = Object.freeze({
-  onMessage: () => {},
-  onDrain: () => {},
-  onEnd: () => {},
-});
-
 interface Queued {
   readonly frame: string | Uint8Array;
   readonly bytes: number;
@@ -40,7 +38,7 @@ interface Queued {
 
 /** A server-side WebSocket channel over a simulated stream (see the module comment). */
 export class SimWebSocket implements WebSocketChannel {
-  listener: WebSocketChannelListener = NO_LISTENER;
+  listener: WebSocketChannelListener = IGNORING_LISTENER;
   readonly #stream: SimStream;
   readonly #reactor: Reactor;
   readonly #windowBytes: number;
